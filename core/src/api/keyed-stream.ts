@@ -1,0 +1,107 @@
+import { SluiceError } from '../errors.ts';
+import type { Transformation, TransformationInput } from '../runtime/logical-graph.ts';
+import { KeyedAggregateOperator } from '../runtime/operators/keyed-reduce-operator.ts';
+import { KeyedProcessOperator } from '../runtime/operators/keyed-process-operator.ts';
+import type { StreamOperator } from '../runtime/stream-operator.ts';
+import type { KeyType } from '../state/key-groups.ts';
+import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
+import { DataStream, keyedStreamFactory, nameAndFunction, perSubtask } from './data-stream.ts';
+import type { AggregateFunction, KeyedProcessFunction, KeySelector, ReduceFunction } from './functions.ts';
+
+/**
+ * A stream partitioned by key (from {@link DataStream.keyBy}). Operators applied to it see keyed
+ * state and timers scoped to the current record's key. Stateful operators need a stable name.
+ *
+ * @example
+ * ```ts
+ * txns.keyBy((t) => t.accountId)
+ *   .reduce('total-per-account', (a, b) => ({ ...b, amount: a.amount + b.amount }))
+ *   .print();
+ * ```
+ */
+export class KeyedStream<T, K extends KeyType> extends DataStream<T> {
+  /** The key selector this stream is partitioned by. */
+  readonly keySelector: KeySelector<T, K>;
+
+  /** @internal */
+  constructor(
+    env: StreamExecutionEnvironment,
+    inputs: readonly TransformationInput[],
+    node: Transformation | undefined,
+    keySelector: KeySelector<T, K>,
+  ) {
+    super(env, inputs, node);
+    this.keySelector = keySelector;
+  }
+
+  /** @internal Adds a keyed, stateful operator reading this stream. */
+  addKeyedOperator<R>(name: string, named: boolean, create: () => StreamOperator<unknown>): DataStream<R> {
+    return this.addOperator<R>({
+      name,
+      named,
+      stateful: true,
+      keySelector: this.keySelector as (value: unknown) => KeyType,
+      create,
+    });
+  }
+
+  /** Processes each record with keyed state and event/processing-time timers. */
+  override process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R>;
+  override process<R>(name: string, fn: KeyedProcessFunction<K, T, R>): DataStream<R>;
+  override process<R>(a: string | KeyedProcessFunction<K, T, R>, b?: KeyedProcessFunction<K, T, R>): DataStream<R> {
+    const [name, named, fn] = nameAndFunction(a, b, 'keyed-process');
+    return this.addKeyedOperator<R>(name, named, () => new KeyedProcessOperator<K, T, R>(perSubtask(fn), this.keySelector) as StreamOperator<unknown>);
+  }
+
+  /** Rolling reduce per key: emits the running result for every record. */
+  reduce(fn: ReduceFunction<T>): DataStream<T>;
+  reduce(name: string, fn: ReduceFunction<T>): DataStream<T>;
+  reduce(a: string | ReduceFunction<T>, b?: ReduceFunction<T>): DataStream<T> {
+    const [name, named, reduce] = nameAndFunction(a, b, 'reduce');
+    const asAggregate: AggregateFunction<T, T | undefined, T> = {
+      createAccumulator: () => undefined,
+      add: (value, acc) => (acc === undefined ? value : reduce(acc, value)),
+      getResult: (acc) => acc as T,
+    };
+    return this.aggregate(name, asAggregate, named);
+  }
+
+  /** Rolling aggregation per key: emits the current result for every record. */
+  aggregate<ACC, R>(fn: AggregateFunction<T, ACC, R>): DataStream<R>;
+  aggregate<ACC, R>(name: string, fn: AggregateFunction<T, ACC, R>): DataStream<R>;
+  /** @internal */
+  aggregate<ACC, R>(name: string, fn: AggregateFunction<T, ACC, R>, named: boolean): DataStream<R>;
+  aggregate<ACC, R>(a: string | AggregateFunction<T, ACC, R>, b?: AggregateFunction<T, ACC, R>, named?: boolean): DataStream<R> {
+    const [name, isNamed, fn] = nameAndFunction(a, b, 'aggregate');
+    return this.addKeyedOperator<R>(name, named ?? isNamed, () =>
+      new KeyedAggregateOperator<K, T, ACC, R>(fn, this.keySelector) as StreamOperator<unknown>,
+    );
+  }
+
+  /** A KeyedStream is already partitioned: re-keying it is a pipeline error. */
+  override keyBy(): never {
+    throw new SluiceError(
+      'INVALID_PIPELINE',
+      'keyBy() on a KeyedStream: the stream is already partitioned by key. To key by something else, ' +
+        'transform it first (e.g. .map(...)) and call keyBy on the resulting DataStream, or use a composite key.',
+    );
+  }
+
+  /** A KeyedStream cannot be re-partitioned. */
+  override rebalance(): never {
+    throw new SluiceError(
+      'INVALID_PIPELINE',
+      'rebalance() on a KeyedStream would break key partitioning; apply an operator first (e.g. .map(...)).',
+    );
+  }
+
+  /** A KeyedStream cannot be re-partitioned. */
+  override broadcast(): never {
+    throw new SluiceError(
+      'INVALID_PIPELINE',
+      'broadcast() on a KeyedStream would break key partitioning; apply an operator first (e.g. .map(...)).',
+    );
+  }
+}
+
+keyedStreamFactory.create = (env, inputs, node, selector) => new KeyedStream(env, inputs, node, selector);

@@ -1,0 +1,141 @@
+import type { InputStatus, ReaderOutput, SourceReader, SourceSplit, SplitOutput } from '../../api/source.ts';
+import { userFunctionFailed } from '../../errors.ts';
+import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../../time/watermark-strategy.ts';
+import { MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
+import { AbstractStreamOperator, type Output } from '../stream-operator.ts';
+
+/** Watermark bookkeeping of one split (or of the reader's main output). */
+class SplitChannel<T> implements SplitOutput<T>, WatermarkOutput {
+  watermark: Timestamp = MIN_WATERMARK;
+  idle = false;
+  private readonly owner: SourceOperator<T>;
+  readonly generator: WatermarkGenerator<T>;
+
+  constructor(owner: SourceOperator<T>, generator: WatermarkGenerator<T>) {
+    this.owner = owner;
+    this.generator = generator;
+  }
+
+  collect(value: T, timestamp: Timestamp = NO_TIMESTAMP): void {
+    this.owner.emit(this, value, timestamp);
+  }
+
+  emitWatermark(watermark: Timestamp): void {
+    if (watermark > this.watermark) this.watermark = watermark;
+  }
+  markIdle(): void {
+    this.idle = true;
+  }
+  markActive(): void {
+    this.idle = false;
+  }
+}
+
+/**
+ * Drives a {@link SourceReader}: assigns timestamps, generates watermarks per split and emits their
+ * minimum (over non-idle splits). In BATCH mode it emits no watermark until end of input.
+ */
+export class SourceOperator<T> extends AbstractStreamOperator<T> implements ReaderOutput<T> {
+  readonly reader: SourceReader<T, SourceSplit>;
+  private readonly strategy: WatermarkStrategy<T>;
+  private readonly assigner: TimestampAssigner<T> | undefined;
+  private readonly splits = new Map<string, SplitChannel<T>>();
+  private main!: SplitChannel<T>;
+  private emitted: Timestamp = MIN_WATERMARK;
+  private idle = false;
+  private finished = false;
+
+  constructor(reader: SourceReader<T, SourceSplit>, strategy: WatermarkStrategy<T>) {
+    super();
+    this.reader = reader;
+    this.strategy = strategy;
+    this.assigner = strategy.timestampAssigner;
+  }
+
+  override setup(ctx: Parameters<AbstractStreamOperator<T>['setup']>[0], output: Output<T>): void {
+    super.setup(ctx, output);
+    this.main = new SplitChannel<T>(this, this.strategy.createGenerator({ clock: ctx.clock }));
+  }
+
+  override open(): void {
+    this.reader.start();
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** One poll: emits a batch synchronously, then generates watermarks. */
+  poll(): InputStatus {
+    let status: InputStatus;
+    try {
+      status = this.reader.pollNext(this);
+    } catch (e) {
+      throw userFunctionFailed(this.ctx.name, e);
+    }
+    if (status === 'end-of-input') this.endOfInput();
+    else this.emitPeriodicWatermark();
+    return status;
+  }
+
+  emit(channel: SplitChannel<T>, value: T, sourceTimestamp: Timestamp): void {
+    let timestamp = sourceTimestamp;
+    if (this.assigner !== undefined) {
+      try {
+        timestamp = this.assigner(value, sourceTimestamp);
+      } catch (e) {
+        throw userFunctionFailed(this.ctx.name, e);
+      }
+    }
+    channel.generator.onEvent(value, timestamp, channel);
+    this.out.collect(value, timestamp);
+  }
+
+  // ReaderOutput: records without a split go through the main channel.
+  collect(value: T, timestamp: Timestamp = NO_TIMESTAMP): void {
+    this.emit(this.main, value, timestamp);
+  }
+
+  forSplit(splitId: string): SplitOutput<T> {
+    let channel = this.splits.get(splitId);
+    if (channel === undefined) {
+      channel = new SplitChannel<T>(this, this.strategy.createGenerator({ clock: this.ctx.clock }));
+      this.splits.set(splitId, channel);
+    }
+    return channel;
+  }
+
+  releaseSplit(splitId: string): void {
+    this.splits.delete(splitId);
+  }
+
+  /** Asks every split's generator for a watermark and emits the combined one if it advanced. */
+  emitPeriodicWatermark(): void {
+    if (this.finished || this.ctx.runtimeMode === 'BATCH') return;
+    let min = Number.POSITIVE_INFINITY;
+    let active = 0;
+    const channels = this.splits.size > 0 ? this.splits.values() : [this.main].values();
+    for (const channel of channels) {
+      channel.generator.onPeriodicEmit(channel);
+      if (channel.idle) continue;
+      active++;
+      if (channel.watermark < min) min = channel.watermark;
+    }
+    const idle = active === 0;
+    if (idle !== this.idle) {
+      this.idle = idle;
+      this.out.emitIdle(idle);
+    }
+    if (!idle && min > this.emitted) {
+      this.emitted = min;
+      this.out.emitWatermark(min);
+    }
+  }
+
+  private endOfInput(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.idle) this.out.emitIdle(false);
+    this.out.emitWatermark(MAX_WATERMARK);
+  }
+}

@@ -1,0 +1,113 @@
+import { hashKey, subtaskForKeyGroup } from '../state/key-groups.ts';
+import type { Timestamp } from '../time/timestamps.ts';
+import type { InputGate } from './input-gate.ts';
+import type { Partitioning } from './logical-graph.ts';
+import type { Output } from './stream-operator.ts';
+
+/** A consumer of records: one input of one operator instance, reached through a channel of its gate. */
+export interface Target {
+  readonly push: (value: unknown, timestamp: Timestamp) => void;
+  readonly gate: InputGate;
+  readonly channel: number;
+}
+
+/** Sends everything to one consumer (forward edge, or a chained operator). */
+export class ForwardOutput implements Output<unknown> {
+  private readonly target: Target;
+  constructor(target: Target) {
+    this.target = target;
+  }
+  collect(value: unknown, timestamp: Timestamp): void {
+    this.target.push(value, timestamp);
+  }
+  collectSide(): void {}
+  emitWatermark(watermark: Timestamp): void {
+    this.target.gate.watermark(this.target.channel, watermark);
+  }
+  emitIdle(idle: boolean): void {
+    this.target.gate.idleness(this.target.channel, idle);
+  }
+  endInput(): void {
+    this.target.gate.end(this.target.channel);
+  }
+}
+
+/** Routes records to one of several consumers (rebalance, key-group hash) or all (broadcast). */
+export class PartitionedOutput implements Output<unknown> {
+  private readonly targets: readonly Target[];
+  private readonly partitioning: Partitioning;
+  private readonly maxParallelism: number;
+  private next: number;
+
+  constructor(targets: readonly Target[], partitioning: Partitioning, maxParallelism: number, subtaskIndex: number) {
+    this.targets = targets;
+    this.partitioning = partitioning;
+    this.maxParallelism = maxParallelism;
+    this.next = subtaskIndex % targets.length;
+  }
+
+  collect(value: unknown, timestamp: Timestamp): void {
+    const p = this.partitioning;
+    const targets = this.targets;
+    switch (p.kind) {
+      case 'hash': {
+        const group = hashKey(p.keySelector(value)) % this.maxParallelism;
+        (targets[subtaskForKeyGroup(group, this.maxParallelism, targets.length)] as Target).push(value, timestamp);
+        return;
+      }
+      case 'broadcast':
+        for (const t of targets) t.push(value, timestamp);
+        return;
+      default: {
+        (targets[this.next] as Target).push(value, timestamp);
+        this.next = this.next + 1 === targets.length ? 0 : this.next + 1;
+      }
+    }
+  }
+  collectSide(): void {}
+  emitWatermark(watermark: Timestamp): void {
+    for (const t of this.targets) t.gate.watermark(t.channel, watermark);
+  }
+  emitIdle(idle: boolean): void {
+    for (const t of this.targets) t.gate.idleness(t.channel, idle);
+  }
+  endInput(): void {
+    for (const t of this.targets) t.gate.end(t.channel);
+  }
+}
+
+/** Fans one operator's main output out to several edges, and routes its side outputs by tag. */
+export class RoutingOutput implements Output<unknown> {
+  private readonly main: readonly Output<unknown>[];
+  private readonly sides: ReadonlyMap<string, readonly Output<unknown>[]>;
+  private readonly all: readonly Output<unknown>[];
+  private readonly single: Output<unknown> | undefined;
+
+  constructor(main: readonly Output<unknown>[], sides: ReadonlyMap<string, readonly Output<unknown>[]>) {
+    this.main = main;
+    this.sides = sides;
+    this.all = [...main, ...[...sides.values()].flat()];
+    this.single = main.length === 1 ? main[0] : undefined;
+  }
+
+  collect(value: unknown, timestamp: Timestamp): void {
+    if (this.single !== undefined) {
+      this.single.collect(value, timestamp);
+      return;
+    }
+    for (const o of this.main) o.collect(value, timestamp);
+  }
+  collectSide(tagId: string, value: unknown, timestamp: Timestamp): void {
+    const outs = this.sides.get(tagId);
+    if (outs !== undefined) for (const o of outs) o.collect(value, timestamp);
+  }
+  emitWatermark(watermark: Timestamp): void {
+    for (const o of this.all) o.emitWatermark(watermark);
+  }
+  emitIdle(idle: boolean): void {
+    for (const o of this.all) o.emitIdle(idle);
+  }
+  endInput(): void {
+    for (const o of this.all) o.endInput();
+  }
+}

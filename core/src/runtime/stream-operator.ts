@@ -1,0 +1,87 @@
+import type { Clock } from '../time/clock.ts';
+import type { Timestamp } from '../time/timestamps.ts';
+import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import type { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
+
+/**
+ * Where an operator emits. Inside a chain `collect` is a direct synchronous call into the next
+ * operator (DESIGN.md §2): no Promise, no allocation beyond the record.
+ */
+export interface Output<T> {
+  collect(value: T, timestamp: Timestamp): void;
+  /** Emits to the side output named by an {@link OutputTag}'s id. */
+  collectSide(tagId: string, value: unknown, timestamp: Timestamp): void;
+  emitWatermark(watermark: Timestamp): void;
+  /** Propagates idleness (all inputs idle) so downstream minimums ignore this path. */
+  emitIdle(idle: boolean): void;
+  /** No more records will come from this output. */
+  endInput(): void;
+}
+
+/** What the runtime gives an operator instance. */
+export interface OperatorContext {
+  readonly uid: string;
+  readonly name: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly clock: Clock;
+  readonly runtimeMode: 'STREAMING' | 'BATCH';
+  /** Present for operators on a keyed stream. */
+  readonly keyedBackend: HeapKeyedStateBackend | undefined;
+  readonly processingTime: ProcessingTimeScheduler;
+}
+
+/**
+ * The runtime contract of an operator: one required method per input, hooks with defaults
+ * provided by {@link AbstractStreamOperator}.
+ */
+export interface StreamOperator<OUT> {
+  setup(ctx: OperatorContext, output: Output<OUT>): void;
+  open(): void;
+  /** Called with the combined watermark of all inputs; must forward it (after firing timers). */
+  processWatermark(watermark: Timestamp): void;
+  processIdle(idle: boolean): void;
+  /** End of all inputs: flush buffered results (before `output.endInput()` is called by the runtime). */
+  finish(): void;
+  close(): void;
+}
+
+/** An operator with one input. */
+export interface OneInputStreamOperator<IN, OUT> extends StreamOperator<OUT> {
+  processElement(value: IN, timestamp: Timestamp): void;
+}
+
+/** An operator with two inputs (connect, joins, broadcast). */
+export interface TwoInputStreamOperator<IN1, IN2, OUT> extends StreamOperator<OUT> {
+  processElement1(value: IN1, timestamp: Timestamp): void;
+  processElement2(value: IN2, timestamp: Timestamp): void;
+}
+
+/** Defaults for the hooks: forward watermarks and idleness, nothing to open, finish or close. */
+export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT> {
+  protected ctx!: OperatorContext;
+  protected out!: Output<OUT>;
+  /** The last watermark this operator received. */
+  protected watermark: Timestamp = Number.MIN_SAFE_INTEGER;
+
+  setup(ctx: OperatorContext, output: Output<OUT>): void {
+    this.ctx = ctx;
+    this.out = output;
+  }
+
+  open(): void {}
+
+  processWatermark(watermark: Timestamp): void {
+    this.watermark = watermark;
+    this.out.emitWatermark(watermark);
+  }
+
+  processIdle(idle: boolean): void {
+    this.out.emitIdle(idle);
+  }
+
+  finish(): void {}
+
+  close(): void {}
+}

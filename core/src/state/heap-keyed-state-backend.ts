@@ -1,0 +1,315 @@
+import { SluiceError } from '../errors.ts';
+import type { Clock } from '../time/clock.ts';
+import { type KeyGroupRange, type KeyType, hashKey } from './key-groups.ts';
+import type {
+  AggregatingState,
+  AggregatingStateDescriptor,
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  ReducingState,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  StateTtlConfig,
+  ValueState,
+  ValueStateDescriptor,
+} from './state-descriptors.ts';
+
+/** The namespace of plain keyed state (windows use their own namespaces). */
+export const VOID_NAMESPACE = '';
+
+/** One named state: key group → key → namespace → value. Snapshots are taken per key group. */
+export class StateTable<V> {
+  readonly name: string;
+  private readonly groups: Array<Map<KeyType, Map<string, V>> | undefined>;
+  private readonly firstGroup: number;
+
+  constructor(name: string, range: KeyGroupRange) {
+    this.name = name;
+    this.firstGroup = range.start;
+    this.groups = new Array(range.end - range.start + 1);
+  }
+
+  get(keyGroup: number, key: KeyType, namespace: string): V | undefined {
+    return this.groups[keyGroup - this.firstGroup]?.get(key)?.get(namespace);
+  }
+
+  put(keyGroup: number, key: KeyType, namespace: string, value: V): void {
+    const index = keyGroup - this.firstGroup;
+    let byKey = this.groups[index];
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.groups[index] = byKey;
+    }
+    let byNamespace = byKey.get(key);
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      byKey.set(key, byNamespace);
+    }
+    byNamespace.set(namespace, value);
+  }
+
+  remove(keyGroup: number, key: KeyType, namespace: string): void {
+    const byKey = this.groups[keyGroup - this.firstGroup];
+    const byNamespace = byKey?.get(key);
+    if (byNamespace === undefined) return;
+    byNamespace.delete(namespace);
+    if (byNamespace.size === 0) byKey?.delete(key);
+  }
+
+  /** Every (key, namespace, value) of one key group: the unit of snapshots and rescaling. */
+  *entriesOfGroup(keyGroup: number): Generator<[KeyType, string, V]> {
+    const byKey = this.groups[keyGroup - this.firstGroup];
+    if (byKey === undefined) return;
+    for (const [key, byNamespace] of byKey) {
+      for (const [namespace, value] of byNamespace) yield [key, namespace, value];
+    }
+  }
+
+  /** Number of keys with any value (all namespaces). */
+  keyCount(): number {
+    let n = 0;
+    for (const byKey of this.groups) n += byKey?.size ?? 0;
+    return n;
+  }
+}
+
+interface TtlValue<V> {
+  value: V;
+  touchedAt: number;
+}
+
+/**
+ * Keyed state kept in JavaScript Maps (the default backend). The runtime sets the current key
+ * (and namespace) before user code runs; state objects read and write under it.
+ *
+ * @example
+ * ```ts
+ * const backend = new HeapKeyedStateBackend({ maxParallelism: 128, range: { start: 0, end: 127 }, clock });
+ * const count = backend.getState(new ValueStateDescriptor<number>('count'));
+ * backend.setCurrentKey('alice');
+ * count.update((count.value() ?? 0) + 1);
+ * ```
+ */
+export class HeapKeyedStateBackend {
+  readonly maxParallelism: number;
+  readonly range: KeyGroupRange;
+  readonly clock: Clock;
+  private currentKey: KeyType | undefined;
+  private currentGroup = -1;
+  private namespace: string = VOID_NAMESPACE;
+  private readonly tables = new Map<string, StateTable<unknown>>();
+  private readonly stateObjects = new Map<string, unknown>();
+
+  constructor(options: { maxParallelism: number; range: KeyGroupRange; clock: Clock }) {
+    this.maxParallelism = options.maxParallelism;
+    this.range = options.range;
+    this.clock = options.clock;
+  }
+
+  /** Scopes state access to `key` (computes its key group once). */
+  setCurrentKey(key: KeyType): void {
+    if (key !== this.currentKey) {
+      this.currentKey = key;
+      this.currentGroup = hashKey(key) % this.maxParallelism;
+    }
+  }
+
+  /** Scopes state access to a key whose key group is already known (timers, restores). */
+  setCurrentKeyAndGroup(key: KeyType, keyGroup: number): void {
+    this.currentKey = key;
+    this.currentGroup = keyGroup;
+  }
+
+  getCurrentKey(): KeyType {
+    if (this.currentKey === undefined) {
+      throw new SluiceError(
+        'STATE_OUTSIDE_KEYED_CONTEXT',
+        'Keyed state was used outside of a keyed context (no current key). Use state only inside ' +
+          'processElement/onTimer of a function applied to a KeyedStream (after keyBy).',
+      );
+    }
+    return this.currentKey;
+  }
+
+  getCurrentKeyGroup(): number {
+    this.getCurrentKey();
+    return this.currentGroup;
+  }
+
+  /** Sets the namespace (e.g. the window) for subsequent accesses; '' is plain keyed state. */
+  setCurrentNamespace(namespace: string): void {
+    this.namespace = namespace;
+  }
+
+  getCurrentNamespace(): string {
+    return this.namespace;
+  }
+
+  /** The raw table behind a named state (runtime use: snapshots, window merging). */
+  table<V>(name: string): StateTable<V> {
+    let t = this.tables.get(name);
+    if (t === undefined) {
+      t = new StateTable<unknown>(name, this.range);
+      this.tables.set(name, t);
+    }
+    return t as StateTable<V>;
+  }
+
+  /** All tables (runtime use: snapshots). */
+  allTables(): ReadonlyMap<string, StateTable<unknown>> {
+    return this.tables;
+  }
+
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
+    return this.stateFor(descriptor, () => {
+      const cell = this.cell<T>(descriptor);
+      const fallback = descriptor.defaultValue;
+      return {
+        value: () => cell.get() ?? fallback,
+        update: (v: T) => cell.set(v),
+        clear: () => cell.clear(),
+      };
+    });
+  }
+
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
+    return this.stateFor(descriptor, () => {
+      const cell = this.cell<T[]>(descriptor);
+      const empty: readonly T[] = Object.freeze([]);
+      return {
+        get: () => cell.get() ?? empty,
+        add: (v: T) => {
+          const list = cell.get();
+          if (list === undefined) cell.set([v]);
+          else {
+            list.push(v);
+            cell.set(list);
+          }
+        },
+        addAll: (vs: readonly T[]) => {
+          if (vs.length === 0) return;
+          cell.set([...(cell.get() ?? []), ...vs]);
+        },
+        update: (vs: readonly T[]) => (vs.length === 0 ? cell.clear() : cell.set([...vs])),
+        clear: () => cell.clear(),
+      };
+    });
+  }
+
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V> {
+    return this.stateFor(descriptor, () => {
+      const cell = this.cell<Map<K, V>>(descriptor);
+      const empty = new Map<K, V>();
+      const read = (): Map<K, V> => cell.get() ?? empty;
+      return {
+        get: (k: K) => read().get(k),
+        put: (k: K, v: V) => {
+          const m = cell.get() ?? new Map<K, V>();
+          m.set(k, v);
+          cell.set(m);
+        },
+        remove: (k: K) => {
+          const m = cell.get();
+          if (m === undefined) return;
+          m.delete(k);
+          if (m.size === 0) cell.clear();
+          else cell.set(m);
+        },
+        contains: (k: K) => read().has(k),
+        entries: () => read().entries(),
+        keys: () => read().keys(),
+        values: () => read().values(),
+        isEmpty: () => read().size === 0,
+        clear: () => cell.clear(),
+      };
+    });
+  }
+
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
+    return this.stateFor(descriptor, () => {
+      const cell = this.cell<T>(descriptor);
+      const reduce = descriptor.reduce;
+      return {
+        get: () => cell.get(),
+        add: (v: T) => {
+          const current = cell.get();
+          cell.set(current === undefined ? v : reduce(current, v));
+        },
+        clear: () => cell.clear(),
+      };
+    });
+  }
+
+  getAggregatingState<IN, ACC, OUT>(
+    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
+  ): AggregatingState<IN, OUT> {
+    return this.stateFor(descriptor, () => {
+      const cell = this.cell<ACC>(descriptor);
+      const fn = descriptor.aggregate;
+      return {
+        get: () => {
+          const acc = cell.get();
+          return acc === undefined ? undefined : fn.getResult(acc);
+        },
+        add: (v: IN) => cell.set(fn.add(v, cell.get() ?? fn.createAccumulator())),
+        clear: () => cell.clear(),
+      };
+    });
+  }
+
+  private stateFor<S>(descriptor: StateDescriptor<string>, create: () => S): S {
+    const id = `${descriptor.kind}:${descriptor.name}`;
+    const existing = this.stateObjects.get(descriptor.name);
+    if (existing !== undefined) {
+      const [kind, state] = existing as [string, S];
+      if (kind !== id) {
+        throw new SluiceError(
+          'INVALID_ARGUMENT',
+          `State '${descriptor.name}' was registered as ${kind.split(':')[0]} state and is now asked for as ${descriptor.kind} state; use a different name.`,
+        );
+      }
+      return state;
+    }
+    const state = create();
+    this.stateObjects.set(descriptor.name, [id, state]);
+    return state;
+  }
+
+  /** Read/write access to the current key's value of one state, with TTL if configured. */
+  private cell<V>(descriptor: StateDescriptor<string>): { get(): V | undefined; set(v: V): void; clear(): void } {
+    const ttl: StateTtlConfig | undefined = descriptor.ttl;
+    if (ttl === undefined) {
+      const table = this.table<V>(descriptor.name);
+      return {
+        get: () => table.get(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace),
+        set: (v: V) => table.put(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace, v),
+        clear: () => table.remove(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace),
+      };
+    }
+    const table = this.table<TtlValue<V>>(descriptor.name);
+    const refreshOnRead = ttl.updateOn === 'read-and-write';
+    return {
+      get: () => {
+        const group = this.getCurrentKeyGroup();
+        const key = this.currentKey as KeyType;
+        const entry = table.get(group, key, this.namespace);
+        if (entry === undefined) return undefined;
+        const now = this.clock.now();
+        if (now - entry.touchedAt >= ttl.ttlMs) {
+          table.remove(group, key, this.namespace);
+          return undefined;
+        }
+        if (refreshOnRead) entry.touchedAt = now;
+        return entry.value;
+      },
+      set: (v: V) =>
+        table.put(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace, {
+          value: v,
+          touchedAt: this.clock.now(),
+        }),
+      clear: () => table.remove(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace),
+    };
+  }
+}
