@@ -5,6 +5,7 @@ import { keyGroupRangeFor } from '../state/key-groups.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Timestamp } from '../time/timestamps.ts';
 import { InputGate } from './input-gate.ts';
+import { Mailbox } from './mailbox.ts';
 import { ForwardOutput, PartitionedOutput, RoutingOutput, type Target } from './outputs.ts';
 import type { JobVertex, PhysicalPlan } from './physical-plan.ts';
 import { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
@@ -51,6 +52,9 @@ export class LocalExecutor {
   private readonly options: ExecutionOptions;
   private readonly scheduler: ProcessingTimeScheduler;
   private readonly instances = new Map<number, Instance[]>();
+  private readonly mailbox = new Mailbox();
+  /** Operators whose asynchronous finish has not completed yet. */
+  private pendingFinishes = 0;
 
   constructor(plan: PhysicalPlan, options: ExecutionOptions) {
     this.plan = plan;
@@ -130,6 +134,7 @@ export class LocalExecutor {
           runtimeMode: options.runtimeMode,
           keyedBackend,
             processingTime: this.scheduler,
+          mailbox: this.mailbox,
         };
         list.push({ vertex, subtask, operator, context, gate: undefined, output: undefined });
       }
@@ -164,10 +169,7 @@ export class LocalExecutor {
       for (const instance of list) {
         const channels = channelsOf.get(instance) ?? 0;
         if (channels > 0) {
-          instance.gate = new InputGate(instance.operator, channels, () => {
-            instance.operator.finish();
-            instance.output?.endInput();
-          });
+          instance.gate = new InputGate(instance.operator, channels, () => this.finishInstance(instance));
         }
       }
     }
@@ -197,6 +199,27 @@ export class LocalExecutor {
         producer.operator.setup(producer.context, producer.output);
       }
     }
+  }
+
+  /** End of an operator's input: finish it, then end its output (after an async finish settles). */
+  private finishInstance(instance: Instance): void {
+    const done = instance.operator.finish();
+    if (done === undefined) {
+      instance.output?.endInput();
+      return;
+    }
+    this.pendingFinishes++;
+    done.then(
+      () =>
+        this.mailbox.submit(() => {
+          this.pendingFinishes--;
+          instance.output?.endInput();
+        }),
+      (error: unknown) =>
+        this.mailbox.submit(() => {
+          throw error;
+        }),
+    );
   }
 
   private startSources(): SplitEnumerator<SourceSplit, unknown>[] {
@@ -230,7 +253,7 @@ export class LocalExecutor {
   }
 
   private async loop(): Promise<void> {
-    const { signal, runtimeMode, clock } = this.options;
+    const { signal, runtimeMode } = this.options;
     const sourceInstances = [...this.instances.values()].flat().filter((i) => i.operator instanceof SourceOperator);
     const active = sourceInstances.map((i) => i.operator as SourceOperator<unknown>);
     this.scheduleWatermarkTicks(active);
@@ -243,22 +266,38 @@ export class LocalExecutor {
         if (source.poll() === 'more-available') more = true;
       }
       pending = pending.filter((s) => !s.isFinished);
+      this.mailbox.drain();
       this.scheduler.fireDue();
       if (pending.length === 0) break;
       if (more) {
         await yieldToEventLoop();
         continue;
       }
-      const wake = new AbortController();
-      const waits: Promise<void>[] = pending.map((s) => s.reader.isAvailable());
-      const next = this.scheduler.nextTime();
-      if (next !== undefined) waits.push(clock.sleepUntil(next, wake.signal));
-      waits.push(cancelled);
-      await Promise.race(waits);
-      wake.abort();
+      await this.idle(
+        pending.map((s) => s.reader.isAvailable()),
+        cancelled,
+      );
     }
     if (signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
     if (runtimeMode === 'BATCH') this.scheduler.fireAll();
     for (const instance of sourceInstances) instance.output?.endInput();
+    // Asynchronous finishes (e.g. async I/O draining its queue) complete through the mailbox.
+    this.mailbox.drain();
+    while (this.pendingFinishes > 0) {
+      if (signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
+      await this.idle([], cancelled);
+      this.mailbox.drain();
+      this.scheduler.fireDue();
+    }
+  }
+
+  /** Waits without spinning for data, mail, the next processing-time timer or cancellation. */
+  private async idle(waits: Promise<void>[], cancelled: Promise<void>): Promise<void> {
+    const wake = new AbortController();
+    const all = [...waits, this.mailbox.waitForMail(), cancelled];
+    const next = this.scheduler.nextTime();
+    if (next !== undefined) all.push(this.options.clock.sleepUntil(next, wake.signal));
+    await Promise.race(all);
+    wake.abort();
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../time/clock.ts';
 import type { Timestamp } from '../time/timestamps.ts';
 import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import type { Mailbox } from './mailbox.ts';
 import type { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
 
 /**
@@ -30,6 +31,8 @@ export interface OperatorContext {
   /** Present for operators on a keyed stream. */
   readonly keyedBackend: HeapKeyedStateBackend | undefined;
   readonly processingTime: ProcessingTimeScheduler;
+  /** Runs actions from async callbacks on the task loop (never re-entrantly). */
+  readonly mailbox: Mailbox;
 }
 
 /**
@@ -42,8 +45,11 @@ export interface StreamOperator<OUT> {
   /** Called with the combined watermark of all inputs; must forward it (after firing timers). */
   processWatermark(watermark: Timestamp): void;
   processIdle(idle: boolean): void;
-  /** End of all inputs: flush buffered results (before `output.endInput()` is called by the runtime). */
-  finish(): void;
+  /**
+   * End of all inputs: emit buffered results. The runtime calls `output.endInput()` afterwards —
+   * when the returned promise settles, if it returns one (e.g. async I/O waiting for replies).
+   */
+  finish(): void | Promise<void>;
   close(): void;
 }
 
@@ -81,7 +87,7 @@ export abstract class AbstractStreamOperator<OUT> implements StreamOperator<OUT>
     this.out.emitIdle(idle);
   }
 
-  finish(): void {}
+  finish(): void | Promise<void> {}
 
   close(): void {}
 }
