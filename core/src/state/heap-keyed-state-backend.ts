@@ -19,58 +19,83 @@ import type {
 /** The namespace of plain keyed state (windows use their own namespaces). */
 export const VOID_NAMESPACE = '';
 
-/** One named state: key group → key → namespace → value. Snapshots are taken per key group. */
+/**
+ * One named state: key group → namespace → key → value. Snapshots are taken per key group.
+ *
+ * Namespace-first layout: plain keyed state ('' namespace) is one flat Map per key group, and
+ * window state shares one Map per (key group, window) across all keys of that window — far
+ * fewer Map objects (and GC work) than a Map per key.
+ */
 export class StateTable<V> {
   readonly name: string;
-  private readonly groups: Array<Map<KeyType, Map<string, V>> | undefined>;
+  private readonly plain: Array<Map<KeyType, V> | undefined>;
+  private readonly namespaced: Array<Map<string, Map<KeyType, V>> | undefined>;
   private readonly firstGroup: number;
 
   constructor(name: string, range: KeyGroupRange) {
     this.name = name;
     this.firstGroup = range.start;
-    this.groups = new Array(range.end - range.start + 1);
+    this.plain = new Array(range.end - range.start + 1);
+    this.namespaced = new Array(range.end - range.start + 1);
   }
 
   get(keyGroup: number, key: KeyType, namespace: string): V | undefined {
-    return this.groups[keyGroup - this.firstGroup]?.get(key)?.get(namespace);
+    if (namespace === VOID_NAMESPACE) return this.plain[keyGroup - this.firstGroup]?.get(key);
+    return this.namespaced[keyGroup - this.firstGroup]?.get(namespace)?.get(key);
   }
 
   put(keyGroup: number, key: KeyType, namespace: string, value: V): void {
     const index = keyGroup - this.firstGroup;
-    let byKey = this.groups[index];
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.groups[index] = byKey;
+    if (namespace === VOID_NAMESPACE) {
+      let map = this.plain[index];
+      if (map === undefined) {
+        map = new Map();
+        this.plain[index] = map;
+      }
+      map.set(key, value);
+      return;
     }
-    let byNamespace = byKey.get(key);
+    let byNamespace = this.namespaced[index];
     if (byNamespace === undefined) {
       byNamespace = new Map();
-      byKey.set(key, byNamespace);
+      this.namespaced[index] = byNamespace;
     }
-    byNamespace.set(namespace, value);
+    let map = byNamespace.get(namespace);
+    if (map === undefined) {
+      map = new Map();
+      byNamespace.set(namespace, map);
+    }
+    map.set(key, value);
   }
 
   remove(keyGroup: number, key: KeyType, namespace: string): void {
-    const byKey = this.groups[keyGroup - this.firstGroup];
-    const byNamespace = byKey?.get(key);
-    if (byNamespace === undefined) return;
-    byNamespace.delete(namespace);
-    if (byNamespace.size === 0) byKey?.delete(key);
+    const index = keyGroup - this.firstGroup;
+    if (namespace === VOID_NAMESPACE) {
+      this.plain[index]?.delete(key);
+      return;
+    }
+    const byNamespace = this.namespaced[index];
+    const map = byNamespace?.get(namespace);
+    if (map === undefined) return;
+    map.delete(key);
+    if (map.size === 0) byNamespace?.delete(namespace);
   }
 
   /** Every (key, namespace, value) of one key group: the unit of snapshots and rescaling. */
   *entriesOfGroup(keyGroup: number): Generator<[KeyType, string, V]> {
-    const byKey = this.groups[keyGroup - this.firstGroup];
-    if (byKey === undefined) return;
-    for (const [key, byNamespace] of byKey) {
-      for (const [namespace, value] of byNamespace) yield [key, namespace, value];
-    }
+    const index = keyGroup - this.firstGroup;
+    const plain = this.plain[index];
+    if (plain !== undefined) for (const [key, value] of plain) yield [key, VOID_NAMESPACE, value];
+    const byNamespace = this.namespaced[index];
+    if (byNamespace === undefined) return;
+    for (const [namespace, map] of byNamespace) for (const [key, value] of map) yield [key, namespace, value];
   }
 
-  /** Number of keys with any value (all namespaces). */
-  keyCount(): number {
+  /** Number of (key, namespace) entries. */
+  size(): number {
     let n = 0;
-    for (const byKey of this.groups) n += byKey?.size ?? 0;
+    for (const map of this.plain) n += map?.size ?? 0;
+    for (const byNamespace of this.namespaced) for (const map of byNamespace?.values() ?? []) n += map.size;
     return n;
   }
 }

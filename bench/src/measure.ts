@@ -1,0 +1,41 @@
+/** One benchmark run's figures (DESIGN.md §8: the JSON contract of `npm run bench -- --json`). */
+export interface RunResult {
+  readonly query: string;
+  readonly events: number;
+  readonly parallelism: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** Latency percentiles; for in-memory micro benchmarks: time from a batch's poll to its last record leaving the chain. */
+  readonly p50LatencyMs: number;
+  readonly p99LatencyMs: number;
+  readonly peakRssMb: number;
+  readonly cpuSecondsPerMillionEvents: number;
+  readonly outputs: number;
+}
+
+/** Collects latency samples and computes percentiles. */
+export class LatencyRecorder {
+  private readonly samples: number[] = [];
+
+  record(ms: number): void {
+    this.samples.push(ms);
+  }
+
+  percentile(p: number): number {
+    if (this.samples.length === 0) return 0;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+    return sorted[index] as number;
+  }
+}
+
+/** Peak resident set size of this process so far, in MB. */
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** Rounds to `digits` decimals for reports. */
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

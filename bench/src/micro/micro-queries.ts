@@ -1,0 +1,86 @@
+import { StreamExecutionEnvironment, WatermarkStrategy } from '@sluice/core';
+import { LatencyRecorder, peakRssMb, round, type RunResult } from '../measure.ts';
+import { ArraySource } from './array-source.ts';
+import { CountingSink } from './counting-sink.ts';
+
+/** A micro-benchmark record: a key and a value, with an event time. */
+export interface MicroEvent {
+  readonly key: number;
+  readonly value: number;
+  readonly time: number;
+}
+
+/** Builds `n` events over `keys` keys, one per ms of event time. */
+export function makeEvents(n: number, keys: number): MicroEvent[] {
+  const events = new Array<MicroEvent>(n);
+  let x = 12345;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) | 0;
+    events[i] = { key: (x >>> 8) % keys, value: i & 1023, time: i };
+  }
+  return events;
+}
+
+/** A micro query: builds the pipeline from a stream of events into a counting sink. */
+export type MicroQuery = (
+  env: StreamExecutionEnvironment,
+  source: ArraySource<MicroEvent>,
+  sink: CountingSink<unknown>,
+) => void;
+
+export const MICRO_QUERIES: Record<string, { keys: number; build: MicroQuery }> = {
+  /** map → filter → map chain, stateless. */
+  'map-filter': {
+    keys: 1,
+    build(env, source, sink) {
+      env
+        .fromSource(source, WatermarkStrategy.noWatermarks<MicroEvent>(), 'events')
+        .map('scale', (e) => e.value * 3)
+        .filter('odd', (v) => (v & 1) === 1)
+        .map('inc', (v) => v + 1)
+        .sinkTo(sink, 'count');
+    },
+  },
+  /** keyBy over 100k keys with a rolling count per key (keyed state read + write per record). */
+  'keyed-count': {
+    keys: 100_000,
+    build(env, source, sink) {
+      env
+        .fromSource(source, WatermarkStrategy.noWatermarks<MicroEvent>(), 'events')
+        .keyBy((e) => e.key)
+        .aggregate('count-per-key', {
+          createAccumulator: () => 0,
+          add: (_e, acc: number) => acc + 1,
+          getResult: (acc) => acc,
+        })
+        .sinkTo(sink, 'count');
+    },
+  },
+};
+
+/** Runs one micro query once and measures it. */
+export async function runMicro(name: string, events: readonly MicroEvent[], parallelism: number): Promise<RunResult> {
+  const query = MICRO_QUERIES[name];
+  if (query === undefined) throw new RangeError(`unknown micro query '${name}'`);
+  const latency = new LatencyRecorder();
+  const env = StreamExecutionEnvironment.create({ parallelism });
+  const sink = new CountingSink<unknown>();
+  query.build(env, new ArraySource(events, latency), sink);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await env.execute(`micro-${name}`);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    query: `micro/${name}`,
+    events: events.length,
+    parallelism,
+    seconds: round(seconds, 3),
+    eventsPerSecond: Math.round(events.length / seconds),
+    p50LatencyMs: round(latency.percentile(50), 3),
+    p99LatencyMs: round(latency.percentile(99), 3),
+    peakRssMb: peakRssMb(),
+    cpuSecondsPerMillionEvents: round((cpu.user + cpu.system) / 1e6 / (events.length / 1e6), 3),
+    outputs: sink.count,
+  };
+}
