@@ -29,8 +29,6 @@ export interface EnvironmentOptions {
   readonly bufferTimeoutMs?: number;
 }
 
-let nextTransformationId = 1;
-
 /**
  * Entry point of every Sluice job: configures execution, creates sources, runs the job.
  *
@@ -55,6 +53,8 @@ export class StreamExecutionEnvironment {
   readonly bufferTimeoutMs: number;
   private readonly transformations: Transformation[] = [];
   private collections = 0;
+  /** Per environment, so building the same job twice (e.g. in each worker) yields the same ids. */
+  private nextTransformationId = 1;
 
   private constructor(options: EnvironmentOptions) {
     this.parallelism = options.parallelism ?? 1;
@@ -156,7 +156,7 @@ export class StreamExecutionEnvironment {
 
   /** @internal Registers a node of the logical graph (used by the stream classes). */
   addTransformation(spec: Omit<Transformation, 'id' | 'uid' | 'parallelism'>): Transformation {
-    const t: Transformation = { ...spec, id: nextTransformationId++, uid: undefined, parallelism: undefined };
+    const t: Transformation = { ...spec, id: this.nextTransformationId++, uid: undefined, parallelism: undefined };
     this.transformations.push(t);
     return t;
   }
