@@ -1,13 +1,18 @@
 import {
+  type AggregatingState,
   AggregatingStateDescriptor,
   CollectSink,
   DataGeneratorSource,
   type KeyedProcessFunction,
+  type ListState,
   ListStateDescriptor,
   ManualClock,
+  type MapState,
   MapStateDescriptor,
+  type ReducingState,
   ReducingStateDescriptor,
   StreamExecutionEnvironment,
+  type ValueState,
   ValueStateDescriptor,
   WatermarkStrategy,
   keyGroupOf,
@@ -15,6 +20,13 @@ import {
 import { describe, expect, it } from 'vitest';
 
 type Op = { key: string; op: string; value?: number };
+type AllStates = {
+  value: ValueState<number>;
+  list: ListState<number>;
+  map: MapState<number, string>;
+  sum: ReducingState<number>;
+  avg: AggregatingState<number, number>;
+};
 
 /** Runs `ops` through a keyed process function that reports every state kind after each op. */
 async function runStateJob(ops: Op[], parallelism: number): Promise<string[]> {
@@ -56,7 +68,7 @@ async function runStateJob(ops: Op[], parallelism: number): Promise<string[]> {
           `map=${[...this.map.keys()].join(',')} sum=${this.sum.get()} avg=${this.avg.get()}`,
       );
     },
-  } as KeyedProcessFunction<string, Op, string> & Record<string, any>;
+  } as KeyedProcessFunction<string, Op, string> & AllStates;
   env
     .fromCollection(ops)
     .keyBy((o) => o.key)
@@ -106,7 +118,7 @@ describe('keyed state', () => {
         this.seen.update(ctx.currentProcessingTime());
         out.collect(`${k}@${ctx.currentProcessingTime()} previous=${before}`);
       },
-    } as KeyedProcessFunction<string, string, string> & Record<string, any>;
+    } as KeyedProcessFunction<string, string, string> & { seen: ValueState<number> };
     // One record per second (rate-limited by the manual clock): keys a, a, a, then b, then a after a gap.
     const keys = ['a', 'a', 'a', 'b', 'b', 'b', 'b', 'b', 'b', 'a'];
     env
