@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * real services (one Kafka broker, one S3 endpoint per run); each package is a project.
  * `@sluice/source` makes workspace packages resolve to their TypeScript sources.
  */
-const conditions = ['@sluice/source', 'module', 'node', 'development|production'];
+// No 'module' condition: it makes some SDKs (@aws-sdk) resolve to extensionless ESM builds Node cannot load.
+const conditions = ['@sluice/source', 'node', 'development|production'];
 const sourceCondition = { resolve: { conditions }, ssr: { resolve: { conditions } } };
 
 export default defineConfig({
