@@ -1,5 +1,5 @@
 import { SluiceError } from '../errors.ts';
-import { compilePlan, describePlan } from '../runtime/physical-plan.ts';
+import { compilePlan, describePlan, type PhysicalPlan } from '../runtime/physical-plan.ts';
 import { LocalExecutor } from '../runtime/local-executor.ts';
 import type { Transformation, TransformationInput } from '../runtime/logical-graph.ts';
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
@@ -121,8 +121,7 @@ export class StreamExecutionEnvironment {
 
   /** Starts the job and returns a {@link JobClient} at once. */
   executeAsync(jobName = 'sluice-job'): JobClient {
-    const reachable = this.reachableFromSinks();
-    const plan = compilePlan(reachable, { parallelism: this.parallelism, maxParallelism: this.maxParallelism });
+    const plan = this.compile();
     const abort = new AbortController();
     let status: JobStatus = 'RUNNING';
     const startedAt = performance.now();
@@ -152,6 +151,11 @@ export class StreamExecutionEnvironment {
         await result.catch(() => undefined);
       },
     };
+  }
+
+  /** @internal Compiles the job built so far into a physical plan (checks uids, sinks, parallelism). */
+  compile(): PhysicalPlan {
+    return compilePlan(this.reachableFromSinks(), { parallelism: this.parallelism, maxParallelism: this.maxParallelism });
   }
 
   /** @internal Registers a node of the logical graph (used by the stream classes). */

@@ -1,13 +1,19 @@
 import { hashKey, subtaskForKeyGroup } from '../state/key-groups.ts';
 import type { Timestamp } from '../time/timestamps.ts';
-import type { InputGate } from './input-gate.ts';
 import type { Partitioning } from './logical-graph.ts';
 import type { Output } from './stream-operator.ts';
+
+/** Where control events of a channel go: a local {@link InputGate}, or a link to another thread. */
+export interface ChannelGate {
+  watermark(channel: number, watermark: Timestamp): void;
+  idleness(channel: number, idle: boolean): void;
+  end(channel: number): void;
+}
 
 /** A consumer of records: one input of one operator instance, reached through a channel of its gate. */
 export interface Target {
   readonly push: (value: unknown, timestamp: Timestamp) => void;
-  readonly gate: InputGate;
+  readonly gate: ChannelGate;
   readonly channel: number;
 }
 

@@ -9,7 +9,8 @@ export interface CollectedRecord<T> {
 
 /**
  * Collects every record in memory, for tests and small bounded jobs. All subtasks append to
- * the same arrays (in-process execution).
+ * the same array; in a multi-threaded run (`startJob` with `slots`), each worker's records are
+ * shipped to the caller's instance when the job ends. Values must be structured-cloneable then.
  *
  * @example
  * ```ts
@@ -26,6 +27,16 @@ export class CollectSink<T> implements Sink<T> {
   /** The collected values, in arrival order. */
   get values(): T[] {
     return this.records.map((r) => r.value);
+  }
+
+  /** @internal Removes and returns the records (a worker thread ships them to the caller). */
+  takeRecords(): CollectedRecord<T>[] {
+    return this.records.splice(0, this.records.length);
+  }
+
+  /** @internal Appends records collected in another thread. */
+  addRecords(records: readonly CollectedRecord<T>[]): void {
+    for (const r of records) this.records.push(r);
   }
 
   createWriter(): SinkWriter<T> {

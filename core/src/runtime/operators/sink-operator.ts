@@ -5,7 +5,7 @@ import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-o
 
 /** Hands records to a {@link SinkWriter}; the runtime awaits `flush(true)` at end of input. */
 export class SinkOperator<T> extends AbstractStreamOperator<never> implements OneInputStreamOperator<T, never> {
-  private readonly sink: Sink<T>;
+  readonly sink: Sink<T>;
   writer!: SinkWriter<T>;
 
   constructor(sink: Sink<T>) {

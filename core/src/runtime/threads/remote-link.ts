@@ -1,0 +1,85 @@
+import type { Mailbox } from '../mailbox.ts';
+
+/** Entry opcodes of a batch between threads; every entry is 6 slots: op, edge, consumer, channel, payload, timestamp. */
+export const OP_RECORD = 0;
+export const OP_WATERMARK = 1;
+export const OP_IDLE = 2;
+export const OP_END = 3;
+const SLOTS = 6;
+
+/** The port a link sends on: a worker_threads MessagePort or anything shaped like it. */
+export interface LinkPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): void;
+  close?(): void;
+}
+
+/**
+ * The channel from this thread to one other thread. Records and control events (watermarks,
+ * idleness, end of input) go into one ordered buffer, sent as a batch (structured clone) when it
+ * is full or when the task loop finishes a step. Credit-based flow control: at most `credits`
+ * batches are in flight; the receiver returns a credit after it processed a batch. While a link
+ * has batches waiting for credit it is `blocked`, and the task loop stops polling its sources.
+ */
+export class RemoteLink {
+  private readonly port: LinkPort;
+  private readonly maxBatchEntries: number;
+  private buffer: unknown[] = [];
+  private readonly waiting: unknown[][] = [];
+  private credits: number;
+
+  constructor(
+    port: LinkPort,
+    mailbox: Mailbox,
+    deliver: (entries: readonly unknown[]) => void,
+    options: { credits?: number; maxBatchRecords?: number } = {},
+  ) {
+    this.port = port;
+    this.credits = options.credits ?? 4;
+    this.maxBatchEntries = (options.maxBatchRecords ?? 1024) * SLOTS;
+    port.on('message', (message) => {
+      if (typeof message === 'number') {
+        this.credits += message;
+        this.sendWaiting();
+        mailbox.submit(() => {}); // wake the loop: sources may be polled again
+        return;
+      }
+      mailbox.submit(() => {
+        deliver(message as unknown[]);
+        port.postMessage(1);
+      });
+    });
+  }
+
+  /** True while batches wait for credit (backpressure). */
+  get blocked(): boolean {
+    return this.waiting.length > 0;
+  }
+
+  record(edge: number, consumer: number, value: unknown, timestamp: number): void {
+    this.buffer.push(OP_RECORD, edge, consumer, 0, value, timestamp);
+    if (this.buffer.length >= this.maxBatchEntries) this.flush();
+  }
+
+  control(op: number, edge: number, consumer: number, channel: number, payload: number | boolean): void {
+    this.buffer.push(op, edge, consumer, channel, payload, 0);
+  }
+
+  /** Sends what is buffered (as one batch), subject to credit. */
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    this.waiting.push(this.buffer);
+    this.buffer = [];
+    this.sendWaiting();
+  }
+
+  private sendWaiting(): void {
+    while (this.credits > 0 && this.waiting.length > 0) {
+      this.credits--;
+      this.port.postMessage(this.waiting.shift());
+    }
+  }
+}
+
+/** Number of slots per entry (for decoders). */
+export const ENTRY_SLOTS = SLOTS;

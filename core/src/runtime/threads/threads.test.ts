@@ -1,0 +1,30 @@
+import { type CollectSink, SluiceError, startJob } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+
+const keyedSum = new URL('./fixtures/keyed-sum.job.ts', import.meta.url);
+const sorted = (values: [number, number][]) => values.map((v) => v.join(':')).sort();
+
+describe('worker-thread slots', () => {
+  it('gives the same results on 1, 2 and 3 threads as in-process', async () => {
+    const inProcess = await startJob<{ sink: CollectSink<[number, number]> }>(keyedSum, { parallelism: 4 });
+    await inProcess.result;
+    const expected = sorted(inProcess.built.sink.values);
+    expect(expected.length).toBeGreaterThan(500);
+    for (const slots of [2, 3]) {
+      const job = await startJob<{ sink: CollectSink<[number, number]> }>(keyedSum, { parallelism: 4, slots });
+      await job.result;
+      expect(job.status()).toBe('FINISHED');
+      expect(sorted(job.built.sink.values)).toEqual(expected);
+    }
+  }, 60_000);
+
+  it('fails the job with the classified error of a worker', async () => {
+    const job = await startJob(new URL('./fixtures/failing.job.ts', import.meta.url), { parallelism: 2, slots: 2 });
+    await expect(job.result).rejects.toMatchObject({ code: 'USER_FUNCTION_FAILED', message: expect.stringContaining('explode-on-two') });
+    expect(job.status()).toBe('FAILED');
+  }, 60_000);
+
+  it('refuses a module without a job', async () => {
+    await expect(startJob(new URL('./remote-link.ts', import.meta.url))).rejects.toBeInstanceOf(SluiceError);
+  });
+});
