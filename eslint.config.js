@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Tests import their own package's public entry (STYLE.md 11), which Nx would flag as a self-import.
-    files: ['**/*.test.ts'],
+    files: ['**/*.test.ts', '**/fixtures/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

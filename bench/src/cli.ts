@@ -27,7 +27,8 @@ if (values.help || target === undefined) fail('which benchmark?');
 const events = Number(values.events ?? 2_000_000);
 const parallelism = Number(values.parallelism ?? 1);
 if (!Number.isInteger(events) || events <= 0) fail(`--events must be a positive integer; got ${values.events}`);
-if (!Number.isInteger(parallelism) || parallelism <= 0) fail(`--parallelism must be a positive integer; got ${values.parallelism}`);
+if (!Number.isInteger(parallelism) || parallelism <= 0)
+  fail(`--parallelism must be a positive integer; got ${values.parallelism}`);
 
 const names =
   target === 'micro'

@@ -27,9 +27,22 @@ export {
 } from './time/watermark-strategy.ts';
 
 // API
-export { StreamExecutionEnvironment, type EnvironmentOptions, type RuntimeMode } from './api/stream-execution-environment.ts';
+export {
+  StreamExecutionEnvironment,
+  type EnvironmentOptions,
+  type RuntimeMode,
+} from './api/stream-execution-environment.ts';
 export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream } from './api/keyed-stream.ts';
+export {
+  defineJob,
+  loadJobDefinition,
+  startJob,
+  type JobDefinition,
+  type JobParams,
+  type StartedJob,
+  type StartJobOptions,
+} from './api/job-definition.ts';
 export { OutputTag } from './api/output-tag.ts';
 export type {
   AggregateFunction,
@@ -80,7 +93,101 @@ export { DEFAULT_MAX_PARALLELISM, type KeyType, keyGroupOf } from './state/key-g
 
 // Connectors
 export { CollectionSource } from './connectors/collection/collection-source.ts';
-export { DataGeneratorSource, type DataGeneratorOptions, type GeneratorSplit } from './connectors/datagen/data-generator-source.ts';
+export {
+  DataGeneratorSource,
+  type DataGeneratorOptions,
+  type GeneratorSplit,
+} from './connectors/datagen/data-generator-source.ts';
 export { SeededRandom } from './connectors/datagen/seeded-random.ts';
 export { PrintSink } from './connectors/print/print-sink.ts';
 export { CollectSink, type CollectedRecord } from './connectors/collect/collect-sink.ts';
+
+// Two-input streams: connect, broadcast state, interval join; async I/O
+export { ConnectedStreams, KeyedConnectedStreams } from './api/connected-streams.ts';
+export type {
+  CoFlatMapFunction,
+  CoMapFunction,
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+} from './api/co-functions.ts';
+export { BroadcastConnectedStream, BroadcastStream, KeyedBroadcastConnectedStream } from './api/broadcast-stream.ts';
+export type {
+  BroadcastContext,
+  BroadcastProcessFunction,
+  BroadcastReadOnlyContext,
+  KeyedBroadcastContext,
+  KeyedBroadcastOnTimerContext,
+  KeyedBroadcastProcessFunction,
+  KeyedBroadcastReadOnlyContext,
+} from './api/broadcast-functions.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/broadcast-state.ts';
+export type { OperatorRuntimeContext } from './api/functions.ts';
+export {
+  IntervalJoin,
+  IntervalJoined,
+  type ProcessJoinContext,
+  type ProcessJoinFunction,
+} from './api/interval-join.ts';
+export {
+  AsyncDataStream,
+  DEFAULT_ASYNC_CAPACITY,
+  type AsyncFunction,
+  type AsyncWaitOptions,
+} from './api/async-data-stream.ts';
+
+// Testing hook (wrapped by @sluice/testing's operator harnesses)
+export {
+  TestOperatorRunner,
+  type TestOperatorRunnerOptions,
+  type TestOutputRecord,
+} from './runtime/test-operator-runner.ts';
+export type { BroadcastStateSnapshot } from './state/broadcast-state.ts';
+export type { OperatorStateSnapshot } from './state/operator-state.ts';
+
+// Windows
+export { WindowedStream } from './api/windowed-stream.ts';
+export {
+  CoGroupedStreams,
+  JoinedStreams,
+  JoinEqualTo,
+  JoinWhere,
+  WindowedCoGroup,
+  WindowedJoin,
+  type CoGroupFunction,
+  type JoinFunction,
+  type TaggedUnion,
+} from './api/join.ts';
+export type { Window } from './windowing/windows/window.ts';
+export { TimeWindow } from './windowing/windows/time-window.ts';
+export { GlobalWindow } from './windowing/windows/global-window.ts';
+export {
+  isMergingWindowAssigner,
+  type MergingWindowAssigner,
+  type WindowAssigner,
+  type WindowAssignerContext,
+} from './windowing/assigners/window-assigner.ts';
+export { TumblingEventTimeWindows } from './windowing/assigners/tumbling-event-time-windows.ts';
+export { TumblingProcessingTimeWindows } from './windowing/assigners/tumbling-processing-time-windows.ts';
+export { SlidingEventTimeWindows } from './windowing/assigners/sliding-event-time-windows.ts';
+export { SlidingProcessingTimeWindows } from './windowing/assigners/sliding-processing-time-windows.ts';
+export { EventTimeSessionWindows } from './windowing/assigners/event-time-session-windows.ts';
+export { ProcessingTimeSessionWindows } from './windowing/assigners/processing-time-session-windows.ts';
+export { GlobalWindows } from './windowing/assigners/global-windows.ts';
+export {
+  TriggerResult,
+  type KeyedStateStore,
+  type OnMergeContext,
+  type Trigger,
+  type TriggerContext,
+} from './windowing/triggers/trigger.ts';
+export { EventTimeTrigger } from './windowing/triggers/event-time-trigger.ts';
+export { ProcessingTimeTrigger } from './windowing/triggers/processing-time-trigger.ts';
+export { CountTrigger } from './windowing/triggers/count-trigger.ts';
+export { ContinuousEventTimeTrigger } from './windowing/triggers/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './windowing/triggers/continuous-processing-time-trigger.ts';
+export { PurgingTrigger } from './windowing/triggers/purging-trigger.ts';
+export { NeverTrigger } from './windowing/triggers/never-trigger.ts';
+export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictors/evictor.ts';
+export { CountEvictor } from './windowing/evictors/count-evictor.ts';
+export { TimeEvictor } from './windowing/evictors/time-evictor.ts';
+export type { ProcessWindowContext, ProcessWindowFunction } from './windowing/process-window-function.ts';

@@ -4,12 +4,16 @@ import { describe, expect, it } from 'vitest';
 describe('@sluice/testing public surface', () => {
   it('exports exactly the documented runtime values', () => {
     expect(Object.keys(testing).sort()).toEqual([
+      'DEFAULT_HARNESS_OPERATOR_NAME',
       'DEFAULT_KAFKA_IMAGE',
       'DEFAULT_S3MOCK_IMAGE',
       'HARNESS_SERVICES',
+      'OneInputOperatorHarness',
+      'OperatorHarness',
       'S3_ENV',
       'SLUICE_TESTING_ERROR_CODES',
       'SluiceTestingError',
+      'TwoInputOperatorHarness',
       'checkMqtt',
       'checkPostgres',
       'checkRedis',

@@ -40,3 +40,12 @@ export { redisUrl } from './services/redis/redis-settings.ts';
 export { checkMqtt } from './services/mqtt/check-mqtt.ts';
 export { type MqttTestNamespace, mqttTestNamespace } from './services/mqtt/mqtt-test-namespace.ts';
 export { mqttUrl } from './services/mqtt/mqtt-settings.ts';
+
+export {
+  DEFAULT_HARNESS_OPERATOR_NAME,
+  type HarnessRecord,
+  type OperatorHarnessOptions,
+} from './harness/harness-options.ts';
+export { OperatorHarness } from './harness/operator-harness.ts';
+export { OneInputOperatorHarness } from './harness/one-input-operator-harness.ts';
+export { TwoInputOperatorHarness } from './harness/two-input-operator-harness.ts';

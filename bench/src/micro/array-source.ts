@@ -38,7 +38,11 @@ export class ArraySource<T> implements Source<T, Slice, null> {
       start() {},
       addReader(subtask) {
         ctx.assignSplits(subtask, [
-          { splitId: `slice-${subtask}`, from: Math.floor((subtask * total) / n), to: Math.floor(((subtask + 1) * total) / n) },
+          {
+            splitId: `slice-${subtask}`,
+            from: Math.floor((subtask * total) / n),
+            to: Math.floor(((subtask + 1) * total) / n),
+          },
         ]);
         ctx.signalNoMoreSplits(subtask);
       },

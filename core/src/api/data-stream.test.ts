@@ -170,7 +170,9 @@ describe('pipeline errors', () => {
   it('refuses keyBy on a KeyedStream with advice', () => {
     const env = StreamExecutionEnvironment.create();
     const keyed = env.fromElements(1).keyBy((n) => n);
-    expect(() => (keyed as unknown as { keyBy: (f: unknown) => unknown }).keyBy((n: number) => n)).toThrow(/already partitioned/);
+    expect(() => (keyed as unknown as { keyBy: (f: unknown) => unknown }).keyBy((n: number) => n)).toThrow(
+      /already partitioned/,
+    );
   });
 
   it('refuses a job without sink', () => {
@@ -197,6 +199,9 @@ describe('pipeline errors', () => {
         throw new TypeError('boom');
       })
       .print();
-    await expect(env.execute()).rejects.toMatchObject({ code: 'USER_FUNCTION_FAILED', message: expect.stringContaining("'explode'") });
+    await expect(env.execute()).rejects.toMatchObject({
+      code: 'USER_FUNCTION_FAILED',
+      message: expect.stringContaining("'explode'"),
+    });
   });
 });

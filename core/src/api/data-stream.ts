@@ -6,8 +6,12 @@ import { SinkOperator } from '../runtime/operators/sink-operator.ts';
 import type { StreamOperator } from '../runtime/stream-operator.ts';
 import type { KeyType } from '../state/key-groups.ts';
 import { PrintSink } from '../connectors/print/print-sink.ts';
+import type { MapStateDescriptor } from '../state/state-descriptors.ts';
+import { BroadcastConnectedStream, BroadcastStream, KeyedBroadcastConnectedStream } from './broadcast-stream.ts';
+import { ConnectedStreams, KeyedConnectedStreams } from './connected-streams.ts';
 import type { FilterFunction, FlatMapFunction, KeySelector, MapFunction, ProcessFunction } from './functions.ts';
 import type { KeyedStream } from './keyed-stream.ts';
+import { CoGroupedStreams, JoinedStreams } from './join.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { Sink } from './sink.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
@@ -75,7 +79,11 @@ export class DataStream<T> {
   declare readonly _type?: T;
 
   /** @internal */
-  constructor(env: StreamExecutionEnvironment, inputs: readonly TransformationInput[], node: Transformation | undefined) {
+  constructor(
+    env: StreamExecutionEnvironment,
+    inputs: readonly TransformationInput[],
+    node: Transformation | undefined,
+  ) {
     this.env = env;
     this.inputs = inputs;
     this.node = node;
@@ -104,7 +112,12 @@ export class DataStream<T> {
   map<R>(name: string, fn: MapFunction<T, R>): DataStream<R>;
   map<R>(a: string | MapFunction<T, R>, b?: MapFunction<T, R>): DataStream<R> {
     const [name, named, fn] = nameAndFunction(a, b, 'map');
-    return this.addOperator({ name, named, stateful: false, create: () => new MapOperator(fn) as StreamOperator<unknown> });
+    return this.addOperator({
+      name,
+      named,
+      stateful: false,
+      create: () => new MapOperator(fn) as StreamOperator<unknown>,
+    });
   }
 
   /** Keeps the records for which `fn` returns true. */
@@ -112,7 +125,12 @@ export class DataStream<T> {
   filter(name: string, fn: FilterFunction<T>): DataStream<T>;
   filter(a: string | FilterFunction<T>, b?: FilterFunction<T>): DataStream<T> {
     const [name, named, fn] = nameAndFunction(a, b, 'filter');
-    return this.addOperator({ name, named, stateful: false, create: () => new FilterOperator(fn) as StreamOperator<unknown> });
+    return this.addOperator({
+      name,
+      named,
+      stateful: false,
+      create: () => new FilterOperator(fn) as StreamOperator<unknown>,
+    });
   }
 
   /** Emits zero or more records per input. */
@@ -120,7 +138,12 @@ export class DataStream<T> {
   flatMap<R>(name: string, fn: FlatMapFunction<T, R>): DataStream<R>;
   flatMap<R>(a: string | FlatMapFunction<T, R>, b?: FlatMapFunction<T, R>): DataStream<R> {
     const [name, named, fn] = nameAndFunction(a, b, 'flat-map');
-    return this.addOperator({ name, named, stateful: false, create: () => new FlatMapOperator(fn) as StreamOperator<unknown> });
+    return this.addOperator({
+      name,
+      named,
+      stateful: false,
+      create: () => new FlatMapOperator(fn) as StreamOperator<unknown>,
+    });
   }
 
   /** Low-level processing with side outputs ({@link OutputTag}). */
@@ -128,7 +151,12 @@ export class DataStream<T> {
   process<R>(name: string, fn: ProcessFunction<T, R>): DataStream<R>;
   process<R>(a: string | ProcessFunction<T, R>, b?: ProcessFunction<T, R>): DataStream<R> {
     const [name, named, fn] = nameAndFunction(a, b, 'process');
-    return this.addOperator({ name, named, stateful: false, create: () => new ProcessOperator(perSubtask(fn)) as StreamOperator<unknown> });
+    return this.addOperator({
+      name,
+      named,
+      stateful: false,
+      create: () => new ProcessOperator(perSubtask(fn)) as StreamOperator<unknown>,
+    });
   }
 
   /**
@@ -139,8 +167,14 @@ export class DataStream<T> {
     const keySelector = selector as (value: unknown) => KeyType;
     const partitioning: Partitioning = { kind: 'hash', keySelector };
     const create = keyedStreamFactory.create;
-    if (create === undefined) throw new SluiceError('ILLEGAL_STATE', 'KeyedStream is not loaded; import from @sluice/core.');
-    return create<T, K>(this.env, this.inputs.map((i) => ({ ...i, partitioning })), this.node, selector);
+    if (create === undefined)
+      throw new SluiceError('ILLEGAL_STATE', 'KeyedStream is not loaded; import from @sluice/core.');
+    return create<T, K>(
+      this.env,
+      this.inputs.map((i) => ({ ...i, partitioning })),
+      this.node,
+      selector,
+    );
   }
 
   /** Distributes records round-robin over the downstream subtasks. */
@@ -149,16 +183,95 @@ export class DataStream<T> {
   }
 
   /** Sends every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
-    return this.partitioned({ kind: 'broadcast' });
+  broadcast(): DataStream<T>;
+  /**
+   * A {@link BroadcastStream} with broadcast state: connect it to another stream
+   * (`other.connect(broadcastStream)`) whose operator keeps one map per descriptor on every subtask.
+   * @example
+   * ```ts
+   * const rules = new MapStateDescriptor<string, Rule>('rules');
+   * txns.keyBy((t) => t.account).connect(ruleUpdates.broadcast(rules)).process('apply-rules', fn);
+   * ```
+   */
+  broadcast(
+    ...descriptors: [MapStateDescriptor<unknown, unknown>, ...MapStateDescriptor<unknown, unknown>[]]
+  ): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    if (descriptors.length === 0) return this.partitioned({ kind: 'broadcast' });
+    return new BroadcastStream<T>(this, descriptors);
+  }
+
+  /**
+   * Connects this stream with another for a two-input operator: with a {@link BroadcastStream}
+   * (broadcast state), with a stream keyed like this one (keyed state shared by both inputs), or
+   * with any stream (call `.keyBy(key1, key2)` on the result to key both).
+   * @example
+   * ```ts
+   * orders.keyBy((o) => o.id).connect(payments.keyBy((p) => p.orderId)).process('match-payments', matcher);
+   * ```
+   */
+  connect<B>(
+    other: BroadcastStream<B>,
+  ): this extends { readonly keySelector: KeySelector<T, infer K> }
+    ? KeyedBroadcastConnectedStream<K, T, B>
+    : BroadcastConnectedStream<T, B>;
+  connect<B, K extends KeyType>(
+    other: KeyedStream<B, K>,
+  ): this extends { readonly keySelector: KeySelector<T, KeyType> }
+    ? KeyedConnectedStreams<T, B, K>
+    : ConnectedStreams<T, B>;
+  connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
+  connect<B>(target: unknown): unknown {
+    const ownKey = (this as { keySelector?: KeySelector<T, KeyType> }).keySelector;
+    if (target instanceof BroadcastStream) {
+      const other = target as BroadcastStream<B>;
+      return ownKey === undefined
+        ? new BroadcastConnectedStream<T, B>(this, other)
+        : new KeyedBroadcastConnectedStream<KeyType, T, B>(this, ownKey, other);
+    }
+    const other = target as DataStream<B>;
+    const otherKey = (other as { keySelector?: KeySelector<B, KeyType> }).keySelector;
+    if (ownKey !== undefined && otherKey !== undefined) {
+      return new KeyedConnectedStreams<T, B, KeyType>(this, other, ownKey, otherKey);
+    }
+    return new ConnectedStreams<T, B>(this, other);
   }
 
   /** Merges streams of the same type. */
   union(...others: DataStream<T>[]): DataStream<T> {
     for (const o of others) {
-      if (o.env !== this.env) throw new SluiceError('INVALID_PIPELINE', 'union() needs streams of the same environment.');
+      if (o.env !== this.env)
+        throw new SluiceError('INVALID_PIPELINE', 'union() needs streams of the same environment.');
     }
-    return new DataStream<T>(this.env, [this, ...others].flatMap((s) => s.inputs), undefined);
+    return new DataStream<T>(
+      this.env,
+      [this, ...others].flatMap((s) => s.inputs),
+      undefined,
+    );
+  }
+
+  /**
+   * Window join with `other`: pairs of elements with equal keys in the same window.
+   * @example
+   * ```ts
+   * orders.join(payments).where((o) => o.id).equalTo((p) => p.orderId)
+   *   .window(TumblingEventTimeWindows.of(60_000)).apply('paid-orders', (o, p) => ({ ...o, paid: p.amount }));
+   * ```
+   */
+  join<U>(other: DataStream<U>): JoinedStreams<T, U> {
+    return new JoinedStreams<T, U>(this, other);
+  }
+
+  /**
+   * Window coGroup with `other`: per key and window, all elements of both sides (outer joins).
+   * @example
+   * ```ts
+   * a.coGroup(b).where((x) => x.id).equalTo((y) => y.id).window(TumblingEventTimeWindows.of(1_000))
+   *   .apply('outer', (xs, ys, out) => out.collect([xs.length, ys.length]));
+   * ```
+   */
+  coGroup<U>(other: DataStream<U>): CoGroupedStreams<T, U> {
+    return new CoGroupedStreams<T, U>(this, other);
   }
 
   /** The records a process function emitted to `tag`. */
@@ -212,7 +325,11 @@ export class DataStream<T> {
   }
 
   private partitioned(partitioning: Partitioning): DataStream<T> {
-    return new DataStream<T>(this.env, this.inputs.map((i) => ({ ...i, partitioning })), this.node);
+    return new DataStream<T>(
+      this.env,
+      this.inputs.map((i) => ({ ...i, partitioning })),
+      this.node,
+    );
   }
 
   private requireNode(method: string): Transformation {

@@ -90,7 +90,7 @@ export interface ProcessContext {
 
 /** A low-level function on a (non-keyed) stream, with side outputs. */
 export interface ProcessFunction<IN, OUT> {
-  open?(ctx: RuntimeContext): void;
+  open?(ctx: OperatorRuntimeContext): void;
   processElement(value: IN, ctx: ProcessContext, out: Collector<OUT>): void;
   close?(): void;
 }
@@ -126,4 +126,28 @@ export interface KeyedProcessFunction<K, IN, OUT> {
   processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
   onTimer?(timestamp: Timestamp, ctx: OnTimerContext<K>, out: Collector<OUT>): void;
   close?(): void;
+}
+
+/**
+ * Runtime context of non-keyed rich functions (`process`, connected and broadcast streams):
+ * operator state, lists that belong to the subtask rather than to a key (Flink's
+ * `OperatorStateStore`). A checkpoint stores their items; restored with another parallelism, the
+ * items of all old subtasks are dealt round-robin over the new subtasks.
+ *
+ * @example
+ * ```ts
+ * stream.process('buffer', {
+ *   open(ctx) { this.pending = ctx.getListState(new ListStateDescriptor<Evt>('pending')); },
+ *   processElement(e, _ctx, out) {
+ *     this.pending.add(e);
+ *     if (this.pending.get().length < 10) return;
+ *     for (const p of this.pending.get()) out.collect(p);
+ *     this.pending.clear();
+ *   },
+ * } as ProcessFunction<Evt, Evt> & { pending: ListState<Evt> });
+ * ```
+ */
+export interface OperatorRuntimeContext extends RuntimeContext {
+  /** A list of this subtask's operator state (not scoped to a key). */
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
 }

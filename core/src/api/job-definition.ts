@@ -19,19 +19,22 @@ import { type EnvironmentOptions, StreamExecutionEnvironment } from './stream-ex
  * });
  * ```
  */
-export interface JobDefinition<R> {
+export interface JobDefinition<R, P = JobParams> {
   readonly kind: 'sluice-job';
   readonly name: string;
-  readonly build: (env: StreamExecutionEnvironment) => R;
+  readonly build: (env: StreamExecutionEnvironment, params: P) => R;
   readonly options: EnvironmentOptions;
 }
 
-/** Declares a job (export it as the module's default export). */
-export function defineJob<R>(
+/** Job parameters: plain data (structured-cloneable), the same in every worker. */
+export type JobParams = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** Declares a job (export it as the module's default export). `params` come from {@link startJob}. */
+export function defineJob<R, P = JobParams>(
   name: string,
-  build: (env: StreamExecutionEnvironment) => R,
+  build: (env: StreamExecutionEnvironment, params: P) => R,
   options: EnvironmentOptions = {},
-): JobDefinition<R> {
+): JobDefinition<R, P> {
   return { kind: 'sluice-job', name, build, options };
 }
 
@@ -42,6 +45,8 @@ export interface StartJobOptions extends EnvironmentOptions {
    * s % slots). 1 (default) runs everything in the calling thread.
    */
   readonly slots?: number;
+  /** Passed to the job's build function (in every worker). */
+  readonly params?: JobParams;
 }
 
 /** A started job, with what the job's build function returned (e.g. its sinks). */
@@ -50,9 +55,9 @@ export interface StartedJob<R> extends JobClient {
 }
 
 /** Loads a job module and checks its default export. */
-export async function loadJobDefinition<R>(module: string | URL): Promise<JobDefinition<R>> {
+export async function loadJobDefinition<R>(module: string | URL): Promise<JobDefinition<R, JobParams>> {
   const url = typeof module === 'string' ? module : module.href;
-  const loaded = (await import(url)) as { default?: Partial<JobDefinition<R>> };
+  const loaded = (await import(url)) as { default?: Partial<JobDefinition<R, JobParams>> };
   const def = loaded.default;
   if (def === undefined || def.kind !== 'sluice-job') {
     throw new SluiceError(
@@ -60,7 +65,7 @@ export async function loadJobDefinition<R>(module: string | URL): Promise<JobDef
       `${url} has no job as its default export. Write \`export default defineJob('name', (env) => { ... })\`.`,
     );
   }
-  return def as JobDefinition<R>;
+  return def as JobDefinition<R, JobParams>;
 }
 
 /**
@@ -81,13 +86,13 @@ export async function loadJobDefinition<R>(module: string | URL): Promise<JobDef
  */
 export async function startJob<R>(module: string | URL, options: StartJobOptions = {}): Promise<StartedJob<R>> {
   const def = await loadJobDefinition<R>(module);
-  const { slots = 1, ...envOptions } = options;
+  const { slots = 1, params = {}, ...envOptions } = options;
   if (!Number.isInteger(slots) || slots < 1) {
     throw new SluiceError('INVALID_ARGUMENT', `slots must be an integer >= 1; got ${slots}`);
   }
   const merged: EnvironmentOptions = { ...def.options, ...envOptions };
   const env = StreamExecutionEnvironment.create(merged);
-  const built = def.build(env);
+  const built = def.build(env, params);
   if (slots === 1) return { ...env.executeAsync(def.name), built };
   if (merged.clock !== undefined) {
     throw new SluiceError(
@@ -96,5 +101,5 @@ export async function startJob<R>(module: string | URL, options: StartJobOptions
     );
   }
   const url = typeof module === 'string' ? module : module.href;
-  return { ...runThreaded(url, def.name, env, merged, slots), built };
+  return { ...runThreaded({ moduleUrl: url, jobName: def.name, env, options: merged, slots, params }), built };
 }

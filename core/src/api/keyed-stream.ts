@@ -7,6 +7,11 @@ import type { KeyType } from '../state/key-groups.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
 import { DataStream, keyedStreamFactory, nameAndFunction, perSubtask } from './data-stream.ts';
 import type { AggregateFunction, KeyedProcessFunction, KeySelector, ReduceFunction } from './functions.ts';
+import type { WindowAssigner } from '../windowing/assigners/window-assigner.ts';
+import type { GlobalWindow } from '../windowing/windows/global-window.ts';
+import type { Window } from '../windowing/windows/window.ts';
+import { WindowedStream, countWindowOf } from './windowed-stream.ts';
+import { IntervalJoin } from './interval-join.ts';
 
 /**
  * A stream partitioned by key (from {@link DataStream.keyBy}). Operators applied to it see keyed
@@ -50,7 +55,11 @@ export class KeyedStream<T, K extends KeyType> extends DataStream<T> {
   override process<R>(name: string, fn: KeyedProcessFunction<K, T, R>): DataStream<R>;
   override process<R>(a: string | KeyedProcessFunction<K, T, R>, b?: KeyedProcessFunction<K, T, R>): DataStream<R> {
     const [name, named, fn] = nameAndFunction(a, b, 'keyed-process');
-    return this.addKeyedOperator<R>(name, named, () => new KeyedProcessOperator<K, T, R>(perSubtask(fn), this.keySelector) as StreamOperator<unknown>);
+    return this.addKeyedOperator<R>(
+      name,
+      named,
+      () => new KeyedProcessOperator<K, T, R>(perSubtask(fn), this.keySelector) as StreamOperator<unknown>,
+    );
   }
 
   /** Rolling reduce per key: emits the running result for every record. */
@@ -71,11 +80,53 @@ export class KeyedStream<T, K extends KeyType> extends DataStream<T> {
   aggregate<ACC, R>(name: string, fn: AggregateFunction<T, ACC, R>): DataStream<R>;
   /** @internal */
   aggregate<ACC, R>(name: string, fn: AggregateFunction<T, ACC, R>, named: boolean): DataStream<R>;
-  aggregate<ACC, R>(a: string | AggregateFunction<T, ACC, R>, b?: AggregateFunction<T, ACC, R>, named?: boolean): DataStream<R> {
+  aggregate<ACC, R>(
+    a: string | AggregateFunction<T, ACC, R>,
+    b?: AggregateFunction<T, ACC, R>,
+    named?: boolean,
+  ): DataStream<R> {
     const [name, isNamed, fn] = nameAndFunction(a, b, 'aggregate');
-    return this.addKeyedOperator<R>(name, named ?? isNamed, () =>
-      new KeyedAggregateOperator<K, T, ACC, R>(fn, this.keySelector) as StreamOperator<unknown>,
+    return this.addKeyedOperator<R>(
+      name,
+      named ?? isNamed,
+      () => new KeyedAggregateOperator<K, T, ACC, R>(fn, this.keySelector) as StreamOperator<unknown>,
     );
+  }
+
+  /**
+   * Starts an interval join with another stream keyed by the same kind of key (event time only):
+   * `.between(lowerMs, upperMs)` then `.process(name, fn)`.
+   * @example
+   * ```ts
+   * clicks.keyBy((c) => c.user).intervalJoin(views.keyBy((v) => v.user)).between(-5_000, 0).process('click-after-view', join);
+   * ```
+   */
+  intervalJoin<R>(other: KeyedStream<R, K>): IntervalJoin<T, R, K> {
+    return new IntervalJoin<T, R, K>(this, other);
+  }
+
+  /**
+   * Groups each key's records into windows (tumbling, sliding, session, global) for a windowed
+   * `reduce`, `aggregate` or `process`.
+   * @example
+   * ```ts
+   * keyed.window(TumblingEventTimeWindows.of(60_000)).reduce('per-minute', (a, b) => a + b);
+   * ```
+   */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
+  }
+
+  /**
+   * Count windows: every `size` records of a key (tumbling), or with `slide` every `slide` records
+   * over the last `size` (sliding). A partial window at end of input does not fire (as in Flink).
+   * @example
+   * ```ts
+   * keyed.countWindow(100).aggregate('avg-of-100', average);
+   * ```
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    return countWindowOf(this, size, slide);
   }
 
   /** A KeyedStream is already partitioned: re-keying it is a pipeline error. */

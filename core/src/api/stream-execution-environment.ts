@@ -66,7 +66,11 @@ export class StreamExecutionEnvironment {
     if (!Number.isInteger(this.parallelism) || this.parallelism < 1) {
       throw new SluiceError('INVALID_ARGUMENT', `parallelism must be an integer >= 1; got ${this.parallelism}`);
     }
-    if (!Number.isInteger(this.maxParallelism) || this.maxParallelism < this.parallelism || this.maxParallelism > 32768) {
+    if (
+      !Number.isInteger(this.maxParallelism) ||
+      this.maxParallelism < this.parallelism ||
+      this.maxParallelism > 32768
+    ) {
       throw new SluiceError(
         'INVALID_ARGUMENT',
         `maxParallelism must be an integer between parallelism (${this.parallelism}) and 32768; got ${this.maxParallelism}`,
@@ -86,7 +90,11 @@ export class StreamExecutionEnvironment {
    * env.fromSource(new DataGeneratorSource({ count: 1000, generate: (i) => i }), WatermarkStrategy.noWatermarks(), 'numbers');
    * ```
    */
-  fromSource<T>(source: Source<T, never, never> | Source<T>, watermarks: WatermarkStrategy<T>, name: string): DataStream<T> {
+  fromSource<T>(
+    source: Source<T, never, never> | Source<T>,
+    watermarks: WatermarkStrategy<T>,
+    name: string,
+  ): DataStream<T> {
     const t = this.addTransformation({
       kind: 'source',
       name,
@@ -155,7 +163,10 @@ export class StreamExecutionEnvironment {
 
   /** @internal Compiles the job built so far into a physical plan (checks uids, sinks, parallelism). */
   compile(): PhysicalPlan {
-    return compilePlan(this.reachableFromSinks(), { parallelism: this.parallelism, maxParallelism: this.maxParallelism });
+    return compilePlan(this.reachableFromSinks(), {
+      parallelism: this.parallelism,
+      maxParallelism: this.maxParallelism,
+    });
   }
 
   /** @internal Registers a node of the logical graph (used by the stream classes). */

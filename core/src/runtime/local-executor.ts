@@ -94,7 +94,9 @@ export class LocalExecutor {
   /** Local sink operators (multi-threaded runs ship collected results back to the caller). */
   localSinks(): { vertexId: number; operator: SinkOperator<unknown> }[] {
     return [...this.instances.entries()].flatMap(([vertexId, list]) =>
-      list.filter((i) => i.operator instanceof SinkOperator).map((i) => ({ vertexId, operator: i.operator as SinkOperator<unknown> })),
+      list
+        .filter((i) => i.operator instanceof SinkOperator)
+        .map((i) => ({ vertexId, operator: i.operator as SinkOperator<unknown> })),
     );
   }
 
@@ -110,7 +112,10 @@ export class LocalExecutor {
       const edge = entries[i + 1] as number;
       const consumer = entries[i + 2] as number;
       if (op === OP_RECORD) {
-        (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(entries[i + 4], entries[i + 5] as number);
+        (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(
+          entries[i + 4],
+          entries[i + 5] as number,
+        );
         continue;
       }
       const gate = this.instances.get((this.plan.edges[edge] as { to: number }).to)?.[consumer]?.gate as InputGate;
@@ -202,7 +207,7 @@ export class LocalExecutor {
           clock: options.clock,
           runtimeMode: options.runtimeMode,
           keyedBackend,
-            processingTime: this.scheduler,
+          processingTime: this.scheduler,
           mailbox: this.mailbox,
         };
         list[subtask] = { vertex, subtask, operator, context, gate: undefined, output: undefined };
@@ -245,7 +250,10 @@ export class LocalExecutor {
         const op = consumer.operator as AnyOperator;
         const fn = edge.inputIndex === 1 ? op.processElement2 : (op.processElement ?? op.processElement1);
         if (fn === undefined) {
-          throw new SluiceError('ILLEGAL_STATE', `Operator '${consumer.vertex.name}' cannot take input ${edge.inputIndex}.`);
+          throw new SluiceError(
+            'ILLEGAL_STATE',
+            `Operator '${consumer.vertex.name}' cannot take input ${edge.inputIndex}.`,
+          );
         }
         pushes[consumer.subtask] = fn.bind(op);
       }
@@ -263,7 +271,11 @@ export class LocalExecutor {
             const bases = base[edgeIndex] as number[];
             const channel = (bases[c] as number) + (edge.partitioning.kind === 'forward' ? 0 : producer.subtask);
             targets[c] = this.isLocal(c)
-              ? { push: this.localPush[edgeIndex]?.[c] as Target['push'], gate: (consumers[c] as Instance).gate as InputGate, channel }
+              ? {
+                  push: this.localPush[edgeIndex]?.[c] as Target['push'],
+                  gate: (consumers[c] as Instance).gate as InputGate,
+                  channel,
+                }
               : this.remoteTarget(edgeIndex, c, channel);
           }
           const out =

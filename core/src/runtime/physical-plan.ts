@@ -66,10 +66,16 @@ export function compilePlan(transformations: readonly Transformation[], options:
     const cap = t.maxSourceParallelism ?? Number.POSITIVE_INFINITY;
     const parallelism = t.parallelism ?? Math.min(options.parallelism, cap);
     if (!(parallelism >= 1) || !Number.isInteger(parallelism)) {
-      throw new SluiceError('INVALID_ARGUMENT', `Operator '${t.name}': parallelism must be an integer >= 1; got ${parallelism}.`);
+      throw new SluiceError(
+        'INVALID_ARGUMENT',
+        `Operator '${t.name}': parallelism must be an integer >= 1; got ${parallelism}.`,
+      );
     }
     if (parallelism > cap) {
-      throw new SluiceError('INVALID_PIPELINE', `Source '${t.name}' supports parallelism ${cap} at most; got ${parallelism}.`);
+      throw new SluiceError(
+        'INVALID_PIPELINE',
+        `Source '${t.name}' supports parallelism ${cap} at most; got ${parallelism}.`,
+      );
     }
     if (parallelism > options.maxParallelism) {
       throw new SluiceError(
@@ -88,12 +94,18 @@ export function compilePlan(transformations: readonly Transformation[], options:
     for (const input of inputs) {
       const from = byId.get(input.upstream.id);
       if (from === undefined) {
-        throw new SluiceError('ILLEGAL_STATE', `Operator '${v.name}' reads from an operator that is not part of the job.`);
+        throw new SluiceError(
+          'ILLEGAL_STATE',
+          `Operator '${v.name}' reads from an operator that is not part of the job.`,
+        );
       }
       let partitioning = input.partitioning;
       if (partitioning.kind === 'forward' && from.parallelism !== v.parallelism) partitioning = { kind: 'rebalance' };
       const chained =
-        partitioning.kind === 'forward' && inputs.length === 1 && !v.transformation.twoInput && input.sideOutputTag === undefined;
+        partitioning.kind === 'forward' &&
+        inputs.length === 1 &&
+        !v.transformation.twoInput &&
+        input.sideOutputTag === undefined;
       edges.push({
         from: from.id,
         to: v.id,
@@ -120,7 +132,13 @@ export function describePlan(plan: PhysicalPlan): {
   edges: { from: number; to: number; partitioning: string; sideOutput?: string }[];
 } {
   return {
-    vertices: plan.vertices.map((v) => ({ id: v.id, name: v.name, uid: v.uid, parallelism: v.parallelism, chain: v.chain })),
+    vertices: plan.vertices.map((v) => ({
+      id: v.id,
+      name: v.name,
+      uid: v.uid,
+      parallelism: v.parallelism,
+      chain: v.chain,
+    })),
     edges: plan.edges.map((e) => ({
       from: e.from,
       to: e.to,

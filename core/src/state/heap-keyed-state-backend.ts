@@ -267,9 +267,7 @@ export class HeapKeyedStateBackend {
     });
   }
 
-  getAggregatingState<IN, ACC, OUT>(
-    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
-  ): AggregatingState<IN, OUT> {
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
     return this.stateFor(descriptor, () => {
       const cell = this.cell<ACC>(descriptor);
       const fn = descriptor.aggregate;

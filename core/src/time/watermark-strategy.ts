@@ -117,10 +117,7 @@ export class WatermarkStrategy<T> {
   /** Watermark = highest timestamp seen − `maxOutOfOrdernessMs` − 1. */
   static forBoundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): WatermarkStrategy<T> {
     if (!(maxOutOfOrdernessMs >= 0)) {
-      throw new SluiceError(
-        'INVALID_ARGUMENT',
-        `maxOutOfOrdernessMs must be >= 0; got ${maxOutOfOrdernessMs}`,
-      );
+      throw new SluiceError('INVALID_ARGUMENT', `maxOutOfOrdernessMs must be >= 0; got ${maxOutOfOrdernessMs}`);
     }
     return new WatermarkStrategy<T>(() => new BoundedOutOfOrdernessGenerator<T>(maxOutOfOrdernessMs));
   }

@@ -54,7 +54,11 @@ describe('WatermarkStrategy', () => {
   });
 
   it('rejects nonsense bounds with a classified error', () => {
-    expect(() => WatermarkStrategy.forBoundedOutOfOrderness(-1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => WatermarkStrategy.noWatermarks().withIdleness(0)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => WatermarkStrategy.forBoundedOutOfOrderness(-1)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => WatermarkStrategy.noWatermarks().withIdleness(0)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });

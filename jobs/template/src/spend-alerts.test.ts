@@ -24,7 +24,9 @@ describe('spend alerts template job', () => {
     // The input, computed once from the same seeded generator.
     const inputEnv = StreamExecutionEnvironment.create();
     const inputSink = new CollectSink<Payment>();
-    inputEnv.fromSource(paymentSource({ accounts: 20, count: 5_000 }), WatermarkStrategy.noWatermarks(), 'payments').sinkTo(inputSink);
+    inputEnv
+      .fromSource(paymentSource({ accounts: 20, count: 5_000 }), WatermarkStrategy.noWatermarks(), 'payments')
+      .sinkTo(inputSink);
     await inputEnv.execute();
     const want = expected(inputSink.values, 100_000).sort(byKey);
     expect(want.length).toBeGreaterThan(100);

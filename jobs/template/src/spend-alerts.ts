@@ -1,9 +1,4 @@
-import {
-  type DataStream,
-  type KeyedProcessFunction,
-  type ValueState,
-  ValueStateDescriptor,
-} from '@sluice/core';
+import { type DataStream, type KeyedProcessFunction, type ValueState, ValueStateDescriptor } from '@sluice/core';
 
 /** A card payment. */
 export interface Payment {

@@ -14,6 +14,7 @@ import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
 import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
 import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';
 import { runtimeContextOf } from './process-operator.ts';
+import type { TimerIntrospection, TimerServiceStats } from './timer-introspection.ts';
 
 /** The keyed state accessors of a backend, as a user-facing runtime context. */
 export function keyedRuntimeContextOf(
@@ -47,7 +48,7 @@ export function requireKeyedBackend(backend: HeapKeyedStateBackend | undefined, 
  */
 export class KeyedProcessOperator<K extends KeyType, IN, OUT>
   extends AbstractStreamOperator<OUT>
-  implements OneInputStreamOperator<IN, OUT>, OnTimerContext<K>, Collector<OUT>, TimerService
+  implements OneInputStreamOperator<IN, OUT>, OnTimerContext<K>, Collector<OUT>, TimerService, TimerIntrospection
 {
   private readonly fn: KeyedProcessFunction<K, IN, OUT>;
   private readonly keySelector: (value: IN) => K;
@@ -94,6 +95,10 @@ export class KeyedProcessOperator<K extends KeyType, IN, OUT>
     this.watermark = watermark;
     this.timers.advanceWatermark(watermark);
     this.out.emitWatermark(watermark);
+  }
+
+  internalTimerServices(): readonly TimerServiceStats[] {
+    return [this.timers];
   }
 
   private fire(timer: Timer<string>, domain: 'event-time' | 'processing-time'): void {

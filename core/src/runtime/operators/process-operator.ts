@@ -1,8 +1,10 @@
 import { userFunctionFailed } from '../../errors.ts';
 import type { Collector, ProcessContext, ProcessFunction, RuntimeContext } from '../../api/functions.ts';
 import type { OutputTag } from '../../api/output-tag.ts';
+import { OperatorStateStore } from '../../state/operator-state.ts';
 import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
 import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';
+import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
 /** Runs a {@link ProcessFunction}; one context and collector object is reused for all records. */
 export class ProcessOperator<IN, OUT>
@@ -11,6 +13,8 @@ export class ProcessOperator<IN, OUT>
 {
   private readonly fn: ProcessFunction<IN, OUT>;
   private ts: Timestamp = NO_TIMESTAMP;
+  /** The function's operator (non-keyed) list state; what a checkpoint of this operator stores. */
+  readonly operatorState = new OperatorStateStore();
 
   constructor(fn: ProcessFunction<IN, OUT>) {
     super();
@@ -18,7 +22,7 @@ export class ProcessOperator<IN, OUT>
   }
 
   override open(): void {
-    this.fn.open?.(runtimeContextOf(this.ctx));
+    this.fn.open?.(operatorRuntimeContextOf(this.ctx, this.operatorState));
   }
 
   override close(): void {

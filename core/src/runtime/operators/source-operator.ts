@@ -1,6 +1,11 @@
 import type { InputStatus, ReaderOutput, SourceReader, SourceSplit, SplitOutput } from '../../api/source.ts';
 import { userFunctionFailed } from '../../errors.ts';
-import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../../time/watermark-strategy.ts';
+import type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkOutput,
+  WatermarkStrategy,
+} from '../../time/watermark-strategy.ts';
 import { MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
 import { AbstractStreamOperator, type Output } from '../stream-operator.ts';
 

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { JobClient, JobExecutionResult, JobStatus } from '../../api/job-client.ts';
+import type { JobParams } from '../../api/job-definition.ts';
 import type { EnvironmentOptions, StreamExecutionEnvironment } from '../../api/stream-execution-environment.ts';
 import { CollectSink, type CollectedRecord } from '../../connectors/collect/collect-sink.ts';
 import { type ErrorCode, SluiceError } from '../../errors.ts';
@@ -16,13 +17,15 @@ const WORKER_URL = new URL(fromSource ? './worker-main.ts' : './worker-main.js',
  * MessageChannels. `env` is the caller's copy of the job: its CollectSinks receive the records
  * the workers collected.
  */
-export function runThreaded(
-  moduleUrl: string,
-  jobName: string,
-  env: StreamExecutionEnvironment,
-  options: EnvironmentOptions,
-  slots: number,
-): JobClient {
+export function runThreaded(job: {
+  moduleUrl: string;
+  jobName: string;
+  env: StreamExecutionEnvironment;
+  options: EnvironmentOptions;
+  slots: number;
+  params: JobParams;
+}): JobClient {
+  const { moduleUrl, jobName, env, options, slots, params } = job;
   const plan = env.compile();
   const ports: (MessagePort | undefined)[][] = Array.from({ length: slots }, () => new Array(slots).fill(undefined));
   for (let i = 0; i < slots; i++) {
@@ -38,7 +41,7 @@ export function runThreaded(
   let cancelled = false;
   const workers: Worker[] = [];
   const outcomes = ports.map((slotPorts, slot) => {
-    const init: WorkerInit = { moduleUrl, slot, slots, options: transferable, ports: slotPorts };
+    const init: WorkerInit = { moduleUrl, slot, slots, options: transferable, params, ports: slotPorts };
     const worker = new Worker(WORKER_URL, {
       workerData: init,
       transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
@@ -57,7 +60,9 @@ export function runThreaded(
       });
       worker.on('error', reject);
       worker.on('exit', (code) =>
-        reject(new SluiceError('ILLEGAL_STATE', `Worker thread of slot ${slot} exited with code ${code} before finishing.`)),
+        reject(
+          new SluiceError('ILLEGAL_STATE', `Worker thread of slot ${slot} exited with code ${code} before finishing.`),
+        ),
       );
     });
   });
@@ -89,7 +94,10 @@ export function runThreaded(
 }
 
 /** Appends what each worker's CollectSinks gathered to the caller's CollectSink of the same vertex. */
-function mergeCollected(env: StreamExecutionEnvironment, done: readonly { collected: { vertexId: number; records: unknown[] }[] }[]): void {
+function mergeCollected(
+  env: StreamExecutionEnvironment,
+  done: readonly { collected: { vertexId: number; records: unknown[] }[] }[],
+): void {
   const plan = env.compile();
   const sinks = new Map<number, CollectSink<unknown>>();
   for (const v of plan.vertices) {

@@ -20,7 +20,10 @@ describe('worker-thread slots', () => {
 
   it('fails the job with the classified error of a worker', async () => {
     const job = await startJob(new URL('./fixtures/failing.job.ts', import.meta.url), { parallelism: 2, slots: 2 });
-    await expect(job.result).rejects.toMatchObject({ code: 'USER_FUNCTION_FAILED', message: expect.stringContaining('explode-on-two') });
+    await expect(job.result).rejects.toMatchObject({
+      code: 'USER_FUNCTION_FAILED',
+      message: expect.stringContaining('explode-on-two'),
+    });
     expect(job.status()).toBe('FAILED');
   }, 60_000);
 

@@ -3,7 +3,7 @@
  * caller, and runs the subtasks placed on this slot, linked to the other slots by MessagePorts.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { loadJobDefinition } from '../../api/job-definition.ts';
+import { type JobParams, loadJobDefinition } from '../../api/job-definition.ts';
 import { type EnvironmentOptions, StreamExecutionEnvironment } from '../../api/stream-execution-environment.ts';
 import { CollectSink } from '../../connectors/collect/collect-sink.ts';
 import { SluiceError } from '../../errors.ts';
@@ -18,6 +18,7 @@ export interface WorkerInit {
   readonly slot: number;
   readonly slots: number;
   readonly options: EnvironmentOptions;
+  readonly params: JobParams;
   /** Port to slot i at index i (undefined at this slot's own index). */
   readonly ports: (MessagePort | undefined)[];
 }
@@ -37,14 +38,14 @@ port.on('message', (message: { type: string }) => {
 try {
   const def = await loadJobDefinition(init.moduleUrl);
   const env = StreamExecutionEnvironment.create({ ...def.options, ...init.options });
-  def.build(env);
+  def.build(env, init.params);
   const plan = env.compile();
   const mailbox = new Mailbox();
-  let executor: LocalExecutor | undefined;
+  // Batches are delivered through the mailbox, so they only ever run after `executor` exists.
   const links = init.ports.map((p) =>
-    p === undefined ? undefined : new RemoteLink(p, mailbox, (entries) => executor?.deliver(entries)),
+    p === undefined ? undefined : new RemoteLink(p, mailbox, (entries) => executor.deliver(entries)),
   );
-  executor = new LocalExecutor(plan, {
+  const executor = new LocalExecutor(plan, {
     clock: new SystemClock(),
     runtimeMode: env.runtimeMode,
     autoWatermarkIntervalMs: env.autoWatermarkIntervalMs,
@@ -56,7 +57,10 @@ try {
   const collected = executor
     .localSinks()
     .filter((s) => s.operator.sink instanceof CollectSink)
-    .map((s) => ({ vertexId: s.vertexId, records: (s.operator.sink as CollectSink<unknown>).takeRecords() as unknown[] }));
+    .map((s) => ({
+      vertexId: s.vertexId,
+      records: (s.operator.sink as CollectSink<unknown>).takeRecords() as unknown[],
+    }));
   port.postMessage({ type: 'done', collected } satisfies WorkerMessage);
 } catch (error) {
   const e = error instanceof Error ? error : new Error(String(error));

@@ -1,0 +1,93 @@
+import { userFunctionFailed } from '../../errors.ts';
+import type {
+  BroadcastContext,
+  BroadcastProcessFunction,
+  BroadcastReadOnlyContext,
+} from '../../api/broadcast-functions.ts';
+import type { Collector } from '../../api/functions.ts';
+import type { OutputTag } from '../../api/output-tag.ts';
+import { BroadcastStateStore, type ReadOnlyBroadcastState } from '../../state/broadcast-state.ts';
+import { OperatorStateStore } from '../../state/operator-state.ts';
+import type { MapStateDescriptor } from '../../state/state-descriptors.ts';
+import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
+import { AbstractStreamOperator, type TwoInputStreamOperator } from '../stream-operator.ts';
+import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
+
+/**
+ * Runs a {@link BroadcastProcessFunction}: input 1 is the non-broadcast stream (read-only
+ * broadcast state), input 2 the broadcast stream (writable broadcast state).
+ */
+export class BroadcastProcessOperator<IN1, IN2, OUT>
+  extends AbstractStreamOperator<OUT>
+  implements TwoInputStreamOperator<IN1, IN2, OUT>, BroadcastReadOnlyContext, Collector<OUT>
+{
+  private readonly fn: BroadcastProcessFunction<IN1, IN2, OUT>;
+  private ts: Timestamp = NO_TIMESTAMP;
+  /** One map per declared descriptor; what a checkpoint of this operator stores. */
+  readonly broadcastState: BroadcastStateStore;
+  /** The function's operator (non-keyed) list state. */
+  readonly operatorState = new OperatorStateStore();
+  private readonly broadcastContext: BroadcastContext;
+
+  constructor(
+    fn: BroadcastProcessFunction<IN1, IN2, OUT>,
+    descriptors: readonly MapStateDescriptor<unknown, unknown>[],
+  ) {
+    super();
+    this.fn = fn;
+    this.broadcastState = new BroadcastStateStore(descriptors);
+    const store = this.broadcastState;
+    this.broadcastContext = {
+      getBroadcastState: (d) => store.get(d),
+      timestamp: () => this.timestamp(),
+      currentWatermark: () => this.watermark,
+      currentProcessingTime: () => this.ctx.clock.now(),
+      output: (tag, value) => this.output(tag, value),
+    };
+  }
+
+  override open(): void {
+    this.fn.open?.(operatorRuntimeContextOf(this.ctx, this.operatorState));
+  }
+
+  override close(): void {
+    this.fn.close?.();
+  }
+
+  processElement1(value: IN1, timestamp: Timestamp): void {
+    this.ts = timestamp;
+    try {
+      this.fn.processElement(value, this, this);
+    } catch (e) {
+      throw userFunctionFailed(this.ctx.name, e);
+    }
+  }
+
+  processElement2(value: IN2, timestamp: Timestamp): void {
+    this.ts = timestamp;
+    try {
+      this.fn.processBroadcastElement(value, this.broadcastContext, this);
+    } catch (e) {
+      throw userFunctionFailed(this.ctx.name, e);
+    }
+  }
+
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): ReadOnlyBroadcastState<K, V> {
+    return this.broadcastState.getReadOnly(descriptor);
+  }
+  collect(value: OUT): void {
+    this.out.collect(value, this.ts);
+  }
+  timestamp(): Timestamp | undefined {
+    return this.ts === NO_TIMESTAMP ? undefined : this.ts;
+  }
+  currentWatermark(): Timestamp {
+    return this.watermark;
+  }
+  currentProcessingTime(): number {
+    return this.ctx.clock.now();
+  }
+  output<S>(tag: OutputTag<S>, value: S): void {
+    this.out.collectSide(tag.id, value, this.ts);
+  }
+}

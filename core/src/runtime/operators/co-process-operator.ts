@@ -1,0 +1,70 @@
+import { userFunctionFailed } from '../../errors.ts';
+import type { CoProcessFunction } from '../../api/co-functions.ts';
+import type { Collector, ProcessContext } from '../../api/functions.ts';
+import type { OutputTag } from '../../api/output-tag.ts';
+import { OperatorStateStore } from '../../state/operator-state.ts';
+import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
+import { AbstractStreamOperator, type TwoInputStreamOperator } from '../stream-operator.ts';
+import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
+
+/**
+ * Runs a {@link CoProcessFunction} on two connected non-keyed streams (also `connect().map/flatMap`).
+ * Outputs carry the timestamp of the record being processed; the watermark is the minimum of both
+ * inputs (the input gate combines them).
+ */
+export class CoProcessOperator<IN1, IN2, OUT>
+  extends AbstractStreamOperator<OUT>
+  implements TwoInputStreamOperator<IN1, IN2, OUT>, ProcessContext, Collector<OUT>
+{
+  private readonly fn: CoProcessFunction<IN1, IN2, OUT>;
+  private ts: Timestamp = NO_TIMESTAMP;
+  /** The function's operator (non-keyed) list state. */
+  readonly operatorState = new OperatorStateStore();
+
+  constructor(fn: CoProcessFunction<IN1, IN2, OUT>) {
+    super();
+    this.fn = fn;
+  }
+
+  override open(): void {
+    this.fn.open?.(operatorRuntimeContextOf(this.ctx, this.operatorState));
+  }
+
+  override close(): void {
+    this.fn.close?.();
+  }
+
+  processElement1(value: IN1, timestamp: Timestamp): void {
+    this.ts = timestamp;
+    try {
+      this.fn.processElement1(value, this, this);
+    } catch (e) {
+      throw userFunctionFailed(this.ctx.name, e);
+    }
+  }
+
+  processElement2(value: IN2, timestamp: Timestamp): void {
+    this.ts = timestamp;
+    try {
+      this.fn.processElement2(value, this, this);
+    } catch (e) {
+      throw userFunctionFailed(this.ctx.name, e);
+    }
+  }
+
+  collect(value: OUT): void {
+    this.out.collect(value, this.ts);
+  }
+  timestamp(): Timestamp | undefined {
+    return this.ts === NO_TIMESTAMP ? undefined : this.ts;
+  }
+  currentWatermark(): Timestamp {
+    return this.watermark;
+  }
+  currentProcessingTime(): number {
+    return this.ctx.clock.now();
+  }
+  output<S>(tag: OutputTag<S>, value: S): void {
+    this.out.collectSide(tag.id, value, this.ts);
+  }
+}
