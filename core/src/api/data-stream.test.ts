@@ -156,6 +156,30 @@ describe('DataStream basics', () => {
   });
 });
 
+describe('BATCH mode', () => {
+  it('fires every pending processing-time timer at end of input, in time order (regression)', async () => {
+    // Before the fix only the timers at the earliest time fired: the timer service hands the
+    // scheduler one wake-up at a time.
+    // One subtask, timers registered in increasing time: only the first becomes a scheduler wake-up.
+    const env = StreamExecutionEnvironment.create({ runtimeMode: 'BATCH', clock: new ManualClock(0), parallelism: 1 });
+    const sink = new CollectSink<string>();
+    env
+      .fromElements<[string, number]>(['a', 50], ['b', 100], ['c', 200], ['a', 300])
+      .keyBy(([k]) => k)
+      .process<string>('remind', {
+        processElement([, at], ctx) {
+          ctx.timerService().registerProcessingTimeTimer(at);
+        },
+        onTimer(time, ctx, out) {
+          out.collect(`${ctx.getCurrentKey()}@${time}`);
+        },
+      })
+      .sinkTo(sink);
+    await env.execute();
+    expect(sink.values).toEqual(['a@50', 'b@100', 'c@200', 'a@300']);
+  });
+});
+
 describe('pipeline errors', () => {
   it('refuses a stateful operator without a name', () => {
     const env = StreamExecutionEnvironment.create();

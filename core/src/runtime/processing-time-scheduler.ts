@@ -13,6 +13,7 @@ interface Scheduled {
 export class ProcessingTimeScheduler {
   readonly clock: Clock;
   private readonly heap = new MinHeap<Scheduled>((a, b) => a.time < b.time);
+  private readonly endOfInputHooks: (() => void)[] = [];
 
   constructor(clock: Clock) {
     this.clock = clock;
@@ -40,12 +41,19 @@ export class ProcessingTimeScheduler {
   }
 
   /**
-   * Fires everything scheduled so far (BATCH mode end of input), in time order. Callbacks that
-   * timers schedule while firing are not run: a self-rescheduling timer cannot loop forever.
+   * Registers what must happen to processing time at end of input in BATCH mode (timer services
+   * fire all their processing-time timers).
+   */
+  onEndOfInput(hook: () => void): void {
+    this.endOfInputHooks.push(hook);
+  }
+
+  /**
+   * BATCH mode end of input: every timer service fires all processing-time timers it holds, in
+   * time order. Timers registered while firing are not fired, so a self-rescheduling timer cannot
+   * loop forever. Other scheduled callbacks (e.g. async I/O timeouts) stay scheduled by real time.
    */
   fireAll(): void {
-    const pending: Scheduled[] = [];
-    for (let next = this.heap.pop(); next !== undefined; next = this.heap.pop()) pending.push(next);
-    for (const item of pending) item.callback(item.time);
+    for (const hook of this.endOfInputHooks) hook();
   }
 }

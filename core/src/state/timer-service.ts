@@ -52,6 +52,15 @@ class TimerQueue<N> {
     return undefined;
   }
 
+  /** Removes and returns every live timer, in time order. */
+  drainAll(): Entry<N>[] {
+    const all: Entry<N>[] = [];
+    for (let top = this.heap.pop(); top !== undefined; top = this.heap.pop()) {
+      if (this.live.delete(top.id)) all.push(top);
+    }
+    return all;
+  }
+
   earliest(): number | undefined {
     for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
       if (this.live.has(top.id)) return top.timestamp;
@@ -95,6 +104,15 @@ export class InternalTimerService<N> {
     this.scheduler = scheduler;
     this.target = target;
     this.namespaceId = namespaceId;
+    scheduler.onEndOfInput(() => this.fireAllProcessingTimeTimers());
+  }
+
+  /** BATCH end of input: fires every processing-time timer held now, in time order. */
+  fireAllProcessingTimeTimers(): void {
+    for (const t of this.processingTime.drainAll()) {
+      this.backend.setCurrentKeyAndGroup(t.key, t.keyGroup);
+      this.target.onProcessingTime(t);
+    }
   }
 
   currentWatermark(): Timestamp {

@@ -363,18 +363,6 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
     else this.triggerCtx.deleteProcessingTimeTimerFor(window, time);
   }
 
-  /**
-   * BATCH mode: processing-time timers fire at end of input. The runtime's `fireAll` runs only the
-   * callbacks scheduled before it started, and the timer service schedules only its earliest
-   * timer, so the rest is fired here (those registered while firing only if not later).
-   */
-  override finish(): void {
-    if (this.ctx.runtimeMode !== 'BATCH') return;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const t of this.timers.snapshotTimers().processingTime) if (t.timestamp > last) last = t.timestamp;
-    if (last > Number.NEGATIVE_INFINITY) this.timers.onProcessingTime(last);
-  }
-
   // Collector of the window function: results carry the window's max timestamp.
   collect(value: OUT): void {
     this.out.collect(value, this.emitTimestamp);
