@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { RunResult } from './measure.ts';
-import { MICRO_QUERIES, makeEvents, runMicro } from './micro/micro-queries.ts';
+import { MICRO_QUERIES, makeEvents, runKeyedWindow, runMicro } from './micro/micro-queries.ts';
 
 const USAGE = `usage: npm run bench -- <query> [--events N] [--parallelism P] [--json]
-queries: micro (all micro queries), ${Object.keys(MICRO_QUERIES)
+queries: micro (all micro queries), ${[...Object.keys(MICRO_QUERIES), 'keyed-window']
   .map((q) => `micro/${q}`)
-  .join(', ')}`;
+  .join(', ')}
+micro/keyed-window runs on worker threads: --parallelism P uses P threads.`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,10 +31,11 @@ if (!Number.isInteger(events) || events <= 0) fail(`--events must be a positive 
 if (!Number.isInteger(parallelism) || parallelism <= 0)
   fail(`--parallelism must be a positive integer; got ${values.parallelism}`);
 
+const known = [...Object.keys(MICRO_QUERIES), 'keyed-window'];
 const names =
   target === 'micro'
-    ? Object.keys(MICRO_QUERIES)
-    : target.startsWith('micro/') && MICRO_QUERIES[target.slice(6)] !== undefined
+    ? known
+    : target.startsWith('micro/') && known.includes(target.slice(6))
       ? [target.slice(6)]
       : fail(`unknown benchmark '${target}'`);
 
@@ -50,6 +52,11 @@ function report(result: RunResult): void {
 }
 
 for (const name of names) {
+  if (name === 'keyed-window') {
+    await runKeyedWindow(Math.min(events, 200_000), parallelism); // warm-up (excluded)
+    report(await runKeyedWindow(events, parallelism));
+    continue;
+  }
   const query = MICRO_QUERIES[name] as (typeof MICRO_QUERIES)[string];
   const data = makeEvents(events, query.keys);
   // Warm-up (excluded): lets the JIT compile the hot path before measuring.

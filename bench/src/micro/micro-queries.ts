@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, WatermarkStrategy } from '@sluice/core';
+import { StreamExecutionEnvironment, startJob, WatermarkStrategy } from '@sluice/core';
 import { LatencyRecorder, peakRssMb, round, type RunResult } from '../measure.ts';
 import { ArraySource } from './array-source.ts';
 import { CountingSink } from './counting-sink.ts';
@@ -82,5 +82,40 @@ export async function runMicro(name: string, events: readonly MicroEvent[], para
     peakRssMb: peakRssMb(),
     cpuSecondsPerMillionEvents: round((cpu.user + cpu.system) / 1e6 / (events.length / 1e6), 3),
     outputs: sink.count,
+  };
+}
+
+/**
+ * Runs the keyed-window job module with `parallelism` subtasks on as many worker threads (1 =
+ * in-process). The whole run (including worker start-up and module load) is measured.
+ */
+export async function runKeyedWindow(events: number, parallelism: number): Promise<RunResult> {
+  const module = new URL(
+    import.meta.url.endsWith('.ts') ? './keyed-window.job.ts' : './keyed-window.job.js',
+    import.meta.url,
+  );
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const job = await startJob<{ sink: CountingSink<unknown> }>(module, {
+    parallelism,
+    slots: parallelism,
+    params: { events, keys: 100_000 },
+  });
+  await job.result;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    query: 'micro/keyed-window',
+    events,
+    parallelism,
+    seconds: round(seconds, 3),
+    eventsPerSecond: Math.round(events / seconds),
+    // Not measured for thread runs yet: records do not carry an ingestion time across threads.
+    p50LatencyMs: Number.NaN,
+    p99LatencyMs: Number.NaN,
+    peakRssMb: peakRssMb(),
+    // CPU of this (main) thread only when slots > 1: workers' CPU is not included.
+    cpuSecondsPerMillionEvents: round((cpu.user + cpu.system) / 1e6 / (events / 1e6), 3),
+    outputs: parallelism === 1 ? job.built.sink.count : Number.NaN,
   };
 }

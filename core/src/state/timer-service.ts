@@ -19,63 +19,127 @@ export interface Triggerable<N> {
   onProcessingTime(timer: Timer<N>): void;
 }
 
-interface Entry<N> extends Timer<N> {
-  readonly id: string;
+interface Bucket<N> {
+  readonly namespace: N;
+  /** key → key group */
+  readonly keys: Map<KeyType, number>;
 }
 
-function keyId(key: KeyType): string {
-  return `${typeof key === 'string' ? 's' : typeof key === 'number' ? 'n' : typeof key === 'bigint' ? 'b' : 'z'}${String(key)}`;
-}
-
+/**
+ * Timers laid out time → namespace → key, with a heap of distinct times. Registering a timer
+ * allocates nothing when its (time, namespace) bucket exists — the common case for windows, whose
+ * keys all share a window's end time — and duplicates are found by a Map lookup, not a string id.
+ */
 class TimerQueue<N> {
-  private readonly heap = new MinHeap<Entry<N>>((a, b) => a.timestamp < b.timestamp);
-  /** Live timer ids; a heap entry whose id is gone was deleted (lazy deletion). */
-  private readonly live = new Set<string>();
+  private readonly byTime = new Map<number, Map<string, Bucket<N>>>();
+  /** Distinct times; may hold times whose buckets are gone (skipped lazily). */
+  private readonly times = new MinHeap<number>((a, b) => a < b);
+  private count = 0;
+  // Cursor over the (time, namespace) buckets being fired.
+  private firingTime = 0;
+  private firingNamespace = '';
+  private firingBucket: Bucket<N> | undefined;
+  private namespaceCursor: Iterator<[string, Bucket<N>]> | undefined;
+  private keyCursor: Iterator<[KeyType, number]> | undefined;
 
-  add(entry: Entry<N>): boolean {
-    if (this.live.has(entry.id)) return false;
-    this.live.add(entry.id);
-    this.heap.push(entry);
+  add(time: number, namespaceId: string, namespace: N, key: KeyType, keyGroup: number): boolean {
+    let byNamespace = this.byTime.get(time);
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      this.byTime.set(time, byNamespace);
+      this.times.push(time);
+    }
+    let bucket = byNamespace.get(namespaceId);
+    if (bucket === undefined) {
+      bucket = { namespace, keys: new Map() };
+      byNamespace.set(namespaceId, bucket);
+    }
+    if (bucket.keys.has(key)) return false;
+    bucket.keys.set(key, keyGroup);
+    this.count++;
     return true;
   }
 
-  delete(id: string): void {
-    this.live.delete(id);
+  delete(time: number, namespaceId: string, key: KeyType): void {
+    const byNamespace = this.byTime.get(time);
+    const bucket = byNamespace?.get(namespaceId);
+    if (bucket === undefined || !bucket.keys.delete(key)) return;
+    this.count--;
+    if (bucket.keys.size === 0) {
+      byNamespace?.delete(namespaceId);
+      if (byNamespace?.size === 0) this.byTime.delete(time);
+    }
   }
 
-  /** Removes and returns the earliest live timer with timestamp <= time. */
-  pollUntil(time: number): Entry<N> | undefined {
-    for (let top = this.heap.peek(); top !== undefined && top.timestamp <= time; top = this.heap.peek()) {
-      this.heap.pop();
-      if (this.live.delete(top.id)) return top;
+  /**
+   * Removes and returns the earliest timer with timestamp <= limit. The bucket being fired is
+   * walked with live Map iterators (timers added to it while firing are visited, deleted ones
+   * skipped): taking "the first entry" again after each delete would be O(n) in V8, O(n²) per bucket.
+   */
+  pollUntil(limit: number): Timer<N> | undefined {
+    for (;;) {
+      const keys = this.keyCursor;
+      if (keys !== undefined) {
+        const next = keys.next();
+        if (!next.done) {
+          const [key, keyGroup] = next.value;
+          this.delete(this.firingTime, this.firingNamespace, key);
+          return { timestamp: this.firingTime, key, keyGroup, namespace: (this.firingBucket as Bucket<N>).namespace };
+        }
+        this.keyCursor = undefined;
+      }
+      const namespaces = this.namespaceCursor;
+      if (namespaces !== undefined) {
+        const next = namespaces.next();
+        if (!next.done) {
+          this.firingNamespace = next.value[0];
+          this.firingBucket = next.value[1];
+          this.keyCursor = next.value[1].keys.entries();
+          continue;
+        }
+        this.namespaceCursor = undefined;
+      }
+      const time = this.times.peek();
+      if (time === undefined || time > limit) return undefined;
+      const byNamespace = this.byTime.get(time);
+      if (byNamespace === undefined) {
+        this.times.pop(); // all its timers fired or were deleted
+        continue;
+      }
+      this.firingTime = time;
+      this.namespaceCursor = byNamespace.entries();
     }
-    return undefined;
   }
 
-  /** Removes and returns every live timer, in time order. */
-  drainAll(): Entry<N>[] {
-    const all: Entry<N>[] = [];
-    for (let top = this.heap.pop(); top !== undefined; top = this.heap.pop()) {
-      if (this.live.delete(top.id)) all.push(top);
-    }
+  /** Removes and returns every timer, in time order. */
+  drainAll(): Timer<N>[] {
+    const all: Timer<N>[] = [];
+    const end = Number.POSITIVE_INFINITY;
+    for (let t = this.pollUntil(end); t !== undefined; t = this.pollUntil(end)) all.push(t);
     return all;
   }
 
   earliest(): number | undefined {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (this.live.has(top.id)) return top.timestamp;
-      this.heap.pop();
+    for (let time = this.times.peek(); time !== undefined; time = this.times.peek()) {
+      if (this.byTime.has(time)) return time;
+      this.times.pop();
     }
     return undefined;
   }
 
   get size(): number {
-    return this.live.size;
+    return this.count;
   }
 
-  /** Live timers (snapshot use). */
+  /** Every timer (snapshot use). */
   timers(): Timer<N>[] {
-    return this.heap.toArray().filter((e) => this.live.has(e.id));
+    const all: Timer<N>[] = [];
+    for (const [timestamp, byNamespace] of this.byTime) {
+      for (const bucket of byNamespace.values()) {
+        for (const [key, keyGroup] of bucket.keys) all.push({ timestamp, key, keyGroup, namespace: bucket.namespace });
+      }
+    }
+    return all;
   }
 }
 
@@ -124,22 +188,31 @@ export class InternalTimerService<N> {
   }
 
   registerEventTimeTimer(namespace: N, time: Timestamp): void {
-    this.eventTime.add(this.entry(namespace, time));
+    const key = this.backend.getCurrentKey();
+    this.eventTime.add(time, this.namespaceId(namespace), namespace, key, this.backend.getCurrentKeyGroup());
   }
 
   deleteEventTimeTimer(namespace: N, time: Timestamp): void {
-    this.eventTime.delete(this.id(namespace, time));
+    this.eventTime.delete(time, this.namespaceId(namespace), this.backend.getCurrentKey());
   }
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
-    if (this.processingTime.add(this.entry(namespace, time)) && time < this.scheduledAt) {
+    const key = this.backend.getCurrentKey();
+    const added = this.processingTime.add(
+      time,
+      this.namespaceId(namespace),
+      namespace,
+      key,
+      this.backend.getCurrentKeyGroup(),
+    );
+    if (added && time < this.scheduledAt) {
       this.scheduledAt = time;
       this.scheduler.schedule(time, (now) => this.onProcessingTime(now));
     }
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTime.delete(this.id(namespace, time));
+    this.processingTime.delete(time, this.namespaceId(namespace), this.backend.getCurrentKey());
   }
 
   /** Fires every event-time timer <= `watermark`, in time order. */
@@ -176,20 +249,5 @@ export class InternalTimerService<N> {
   /** Live timers, for snapshots. */
   snapshotTimers(): { eventTime: Timer<N>[]; processingTime: Timer<N>[] } {
     return { eventTime: this.eventTime.timers(), processingTime: this.processingTime.timers() };
-  }
-
-  private id(namespace: N, time: number): string {
-    return `${keyId(this.backend.getCurrentKey())}\u0000${this.namespaceId(namespace)}\u0000${time}`;
-  }
-
-  private entry(namespace: N, time: number): Entry<N> {
-    const key = this.backend.getCurrentKey();
-    return {
-      id: this.id(namespace, time),
-      timestamp: time,
-      key,
-      keyGroup: this.backend.getCurrentKeyGroup(),
-      namespace,
-    };
   }
 }

@@ -262,7 +262,6 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
   private onTimer(timer: Timer<W>, eventTimeTimer: boolean): void {
     try {
       const window = timer.namespace;
-      this.triggerCtx.timerFired(timer.key, window, timer.timestamp, eventTimeTimer);
       this.key = timer.key as K;
       this.group = timer.keyGroup;
       let mapping: MergingWindowMap<W> | undefined;

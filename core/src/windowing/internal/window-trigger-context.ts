@@ -1,18 +1,15 @@
 import type { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.ts';
-import type { KeyType } from '../../state/key-groups.ts';
 import type { StateDescriptor } from '../../state/state-descriptors.ts';
 import type { InternalTimerService } from '../../state/timer-service.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { type KeyedStateStore, type OnMergeContext, type Trigger, TriggerResult } from '../triggers/trigger.ts';
 import type { Window } from '../windows/window.ts';
-import { TimerMemo } from './timer-memo.ts';
 import { mergeNamespaces, NamespacedStateStore } from './window-state-stores.ts';
 
 /**
  * The one {@link OnMergeContext} of a window operator: runs the trigger for the current key and
- * window (`setWindow` also scopes keyed state to the window). Remembers the live timers it
- * registered ({@link TimerMemo}), so the per-element registrations of a trigger and of the cleanup
- * timer for the same window cost two Map lookups after the first.
+ * window (`setWindow` also scopes keyed state to the window). Repeated registrations of the same
+ * timer (triggers register per element) are cheap: the timer service finds duplicates by Map lookups.
  */
 export class WindowTriggerContext<T, W extends Window> implements OnMergeContext {
   window!: W;
@@ -21,8 +18,6 @@ export class WindowTriggerContext<T, W extends Window> implements OnMergeContext
   private readonly timers: InternalTimerService<W>;
   private readonly store: NamespacedStateStore;
   private mergedWindows: readonly W[] = [];
-  private readonly eventTimers = new TimerMemo();
-  private readonly processingTimers = new TimerMemo();
 
   constructor(trigger: Trigger<T, W>, backend: HeapKeyedStateBackend, timers: InternalTimerService<W>) {
     this.trigger = trigger;
@@ -68,31 +63,20 @@ export class WindowTriggerContext<T, W extends Window> implements OnMergeContext
     this.trigger.clear?.(this.window, this);
   }
 
-  /** A timer fired (and left the queue). */
-  timerFired(key: KeyType, window: W, time: number, eventTime: boolean): void {
-    (eventTime ? this.eventTimers : this.processingTimers).remove(key, window.id, time);
-  }
-
   /** Registers a timer of `window` (not necessarily the current one), e.g. its cleanup timer. */
   registerEventTimeTimerFor(window: W, time: Timestamp): void {
-    if (!this.eventTimers.add(this.backend.getCurrentKey(), window.id, time)) {
-      this.timers.registerEventTimeTimer(window, time);
-    }
+    this.timers.registerEventTimeTimer(window, time);
   }
 
   registerProcessingTimeTimerFor(window: W, time: number): void {
-    if (!this.processingTimers.add(this.backend.getCurrentKey(), window.id, time)) {
-      this.timers.registerProcessingTimeTimer(window, time);
-    }
+    this.timers.registerProcessingTimeTimer(window, time);
   }
 
   deleteEventTimeTimerFor(window: W, time: Timestamp): void {
-    this.eventTimers.remove(this.backend.getCurrentKey(), window.id, time);
     this.timers.deleteEventTimeTimer(window, time);
   }
 
   deleteProcessingTimeTimerFor(window: W, time: number): void {
-    this.processingTimers.remove(this.backend.getCurrentKey(), window.id, time);
     this.timers.deleteProcessingTimeTimer(window, time);
   }
 
