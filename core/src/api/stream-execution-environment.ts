@@ -5,6 +5,7 @@ import type { Transformation, TransformationInput } from '../runtime/logical-gra
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
 import { type Clock, SystemClock } from '../time/clock.ts';
 import { WatermarkStrategy } from '../time/watermark-strategy.ts';
+import type { CrossThreadCodec } from '../runtime/threads/remote-link.ts';
 import { CollectionSource } from '../connectors/collection/collection-source.ts';
 import { DataStream } from './data-stream.ts';
 import './keyed-stream.ts';
@@ -27,6 +28,11 @@ export interface EnvironmentOptions {
   readonly autoWatermarkIntervalMs?: number;
   /** Max time a record may wait in a cross-thread buffer before it is flushed (ms, default 5). */
   readonly bufferTimeoutMs?: number;
+  /**
+   * Encoding of records that cross worker threads (`startJob` with `slots > 1`). 'json' is faster
+   * for plain data; the default 'structured-clone' accepts anything postMessage does.
+   */
+  readonly crossThreadCodec?: CrossThreadCodec;
 }
 
 /**
@@ -51,6 +57,7 @@ export class StreamExecutionEnvironment {
   readonly clock: Clock;
   readonly autoWatermarkIntervalMs: number;
   readonly bufferTimeoutMs: number;
+  readonly crossThreadCodec: CrossThreadCodec;
   private readonly transformations: Transformation[] = [];
   private collections = 0;
   /** Per environment, so building the same job twice (e.g. in each worker) yields the same ids. */
@@ -63,6 +70,7 @@ export class StreamExecutionEnvironment {
     this.clock = options.clock ?? new SystemClock();
     this.autoWatermarkIntervalMs = options.autoWatermarkIntervalMs ?? 200;
     this.bufferTimeoutMs = options.bufferTimeoutMs ?? 5;
+    this.crossThreadCodec = options.crossThreadCodec ?? 'structured-clone';
     if (!Number.isInteger(this.parallelism) || this.parallelism < 1) {
       throw new SluiceError('INVALID_ARGUMENT', `parallelism must be an integer >= 1; got ${this.parallelism}`);
     }

@@ -7,6 +7,13 @@ export const OP_IDLE = 2;
 export const OP_END = 3;
 const SLOTS = 6;
 
+/**
+ * How records are encoded between threads: 'structured-clone' (default) accepts anything
+ * postMessage does (Maps, Dates, bigints, typed arrays); 'json' is about twice as fast for plain
+ * data but requires JSON-safe records (objects, arrays, strings, finite numbers, booleans, null).
+ */
+export type CrossThreadCodec = 'structured-clone' | 'json';
+
 /** The port a link sends on: a worker_threads MessagePort or anything shaped like it. */
 export interface LinkPort {
   postMessage(message: unknown): void;
@@ -28,15 +35,18 @@ export class RemoteLink {
   private readonly waiting: unknown[][] = [];
   private credits: number;
 
+  private readonly json: boolean;
+
   constructor(
     port: LinkPort,
     mailbox: Mailbox,
     deliver: (entries: readonly unknown[]) => void,
-    options: { credits?: number; maxBatchRecords?: number } = {},
+    options: { credits?: number; maxBatchRecords?: number; codec?: CrossThreadCodec } = {},
   ) {
     this.port = port;
-    this.credits = options.credits ?? 4;
+    this.credits = options.credits ?? 16;
     this.maxBatchEntries = (options.maxBatchRecords ?? 1024) * SLOTS;
+    this.json = options.codec === 'json';
     port.on('message', (message) => {
       if (typeof message === 'number') {
         this.credits += message;
@@ -45,7 +55,7 @@ export class RemoteLink {
         return;
       }
       mailbox.submit(() => {
-        deliver(message as unknown[]);
+        deliver(typeof message === 'string' ? (JSON.parse(message) as unknown[]) : (message as unknown[]));
         port.postMessage(1);
       });
     });
@@ -76,7 +86,8 @@ export class RemoteLink {
   private sendWaiting(): void {
     while (this.credits > 0 && this.waiting.length > 0) {
       this.credits--;
-      this.port.postMessage(this.waiting.shift());
+      const batch = this.waiting.shift();
+      this.port.postMessage(this.json ? JSON.stringify(batch) : batch);
     }
   }
 }

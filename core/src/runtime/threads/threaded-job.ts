@@ -45,8 +45,12 @@ export function runThreaded(job: {
     const worker = new Worker(WORKER_URL, {
       workerData: init,
       transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
-      // Running from TypeScript sources: resolve workspace packages to their sources too.
-      execArgv: fromSource ? ['--conditions=@sluice/source'] : [],
+      // Same flags as this process (e.g. --cpu-prof); from TypeScript sources, resolve workspace
+      // packages to their sources too.
+      execArgv: [
+        ...process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+        ...(fromSource ? ['--conditions=@sluice/source'] : []),
+      ],
     });
     workers.push(worker);
     return new Promise<WorkerMessage & { type: 'done' }>((resolve, reject) => {

@@ -43,7 +43,9 @@ try {
   const mailbox = new Mailbox();
   // Batches are delivered through the mailbox, so they only ever run after `executor` exists.
   const links = init.ports.map((p) =>
-    p === undefined ? undefined : new RemoteLink(p, mailbox, (entries) => executor.deliver(entries)),
+    p === undefined
+      ? undefined
+      : new RemoteLink(p, mailbox, (entries) => executor.deliver(entries), { codec: env.crossThreadCodec }),
   );
   const executor = new LocalExecutor(plan, {
     clock: new SystemClock(),
