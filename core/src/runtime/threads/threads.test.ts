@@ -10,8 +10,12 @@ describe('worker-thread slots', () => {
     await inProcess.result;
     const expected = sorted(inProcess.built.sink.values);
     expect(expected.length).toBeGreaterThan(500);
-    for (const slots of [2, 3]) {
-      const job = await startJob<{ sink: CollectSink<[number, number]> }>(keyedSum, { parallelism: 4, slots });
+    for (const [slots, crossThreadCodec] of [
+      [2, 'structured-clone'],
+      [3, 'structured-clone'],
+      [2, 'json'],
+    ] as const) {
+      const job = await startJob<{ sink: CollectSink<[number, number]> }>(keyedSum, { parallelism: 4, slots, crossThreadCodec });
       await job.result;
       expect(job.status()).toBe('FINISHED');
       expect(sorted(job.built.sink.values)).toEqual(expected);
