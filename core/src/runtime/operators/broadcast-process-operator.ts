@@ -4,13 +4,12 @@ import type {
   BroadcastProcessFunction,
   BroadcastReadOnlyContext,
 } from '../../api/broadcast-functions.ts';
-import type { Collector } from '../../api/functions.ts';
-import type { OutputTag } from '../../api/output-tag.ts';
 import { BroadcastStateStore, type ReadOnlyBroadcastState } from '../../state/broadcast-state.ts';
 import { OperatorStateStore } from '../../state/operator-state.ts';
 import type { MapStateDescriptor } from '../../state/state-descriptors.ts';
-import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
-import { AbstractStreamOperator, type TwoInputStreamOperator } from '../stream-operator.ts';
+import { type Timestamp } from '../../time/timestamps.ts';
+import type { TwoInputStreamOperator } from '../stream-operator.ts';
+import { AbstractUdfOperator } from './udf-operator.ts';
 import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
 /**
@@ -18,11 +17,10 @@ import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
  * broadcast state), input 2 the broadcast stream (writable broadcast state).
  */
 export class BroadcastProcessOperator<IN1, IN2, OUT>
-  extends AbstractStreamOperator<OUT>
-  implements TwoInputStreamOperator<IN1, IN2, OUT>, BroadcastReadOnlyContext, Collector<OUT>
+  extends AbstractUdfOperator<OUT>
+  implements TwoInputStreamOperator<IN1, IN2, OUT>, BroadcastReadOnlyContext
 {
   private readonly fn: BroadcastProcessFunction<IN1, IN2, OUT>;
-  private ts: Timestamp = NO_TIMESTAMP;
   /** One map per declared descriptor; what a checkpoint of this operator stores. */
   readonly broadcastState: BroadcastStateStore;
   /** The function's operator (non-keyed) list state. */
@@ -74,20 +72,5 @@ export class BroadcastProcessOperator<IN1, IN2, OUT>
 
   getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): ReadOnlyBroadcastState<K, V> {
     return this.broadcastState.getReadOnly(descriptor);
-  }
-  collect(value: OUT): void {
-    this.out.collect(value, this.ts);
-  }
-  timestamp(): Timestamp | undefined {
-    return this.ts === NO_TIMESTAMP ? undefined : this.ts;
-  }
-  currentWatermark(): Timestamp {
-    return this.watermark;
-  }
-  currentProcessingTime(): number {
-    return this.ctx.clock.now();
-  }
-  output<S>(tag: OutputTag<S>, value: S): void {
-    this.out.collectSide(tag.id, value, this.ts);
   }
 }

@@ -1,10 +1,9 @@
 import { userFunctionFailed } from '../../errors.ts';
 import type { CoProcessFunction } from '../../api/co-functions.ts';
-import type { Collector, ProcessContext } from '../../api/functions.ts';
-import type { OutputTag } from '../../api/output-tag.ts';
 import { OperatorStateStore } from '../../state/operator-state.ts';
-import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
-import { AbstractStreamOperator, type TwoInputStreamOperator } from '../stream-operator.ts';
+import { type Timestamp } from '../../time/timestamps.ts';
+import type { TwoInputStreamOperator } from '../stream-operator.ts';
+import { AbstractUdfOperator } from './udf-operator.ts';
 import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
 /**
@@ -13,11 +12,10 @@ import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
  * inputs (the input gate combines them).
  */
 export class CoProcessOperator<IN1, IN2, OUT>
-  extends AbstractStreamOperator<OUT>
-  implements TwoInputStreamOperator<IN1, IN2, OUT>, ProcessContext, Collector<OUT>
+  extends AbstractUdfOperator<OUT>
+  implements TwoInputStreamOperator<IN1, IN2, OUT>
 {
   private readonly fn: CoProcessFunction<IN1, IN2, OUT>;
-  private ts: Timestamp = NO_TIMESTAMP;
   /** The function's operator (non-keyed) list state. */
   readonly operatorState = new OperatorStateStore();
 
@@ -50,21 +48,5 @@ export class CoProcessOperator<IN1, IN2, OUT>
     } catch (e) {
       throw userFunctionFailed(this.ctx.name, e);
     }
-  }
-
-  collect(value: OUT): void {
-    this.out.collect(value, this.ts);
-  }
-  timestamp(): Timestamp | undefined {
-    return this.ts === NO_TIMESTAMP ? undefined : this.ts;
-  }
-  currentWatermark(): Timestamp {
-    return this.watermark;
-  }
-  currentProcessingTime(): number {
-    return this.ctx.clock.now();
-  }
-  output<S>(tag: OutputTag<S>, value: S): void {
-    this.out.collectSide(tag.id, value, this.ts);
   }
 }

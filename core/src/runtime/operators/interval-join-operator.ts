@@ -8,7 +8,7 @@ import { type MapState, MapStateDescriptor } from '../../state/state-descriptors
 import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
 import { MIN_WATERMARK, NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
 import { AbstractStreamOperator, type TwoInputStreamOperator } from '../stream-operator.ts';
-import { keyedRuntimeContextOf, requireKeyedBackend } from './keyed-process-operator.ts';
+import { keyedRuntimeContextOf, requireKeyedBackend } from './keyed-udf-operator.ts';
 import type { TimerIntrospection, TimerServiceStats } from './timer-introspection.ts';
 
 /** Bounds and late-data routing of an interval join (inclusive bounds, already adjusted for exclusivity). */

@@ -16,7 +16,7 @@ import type {
 } from '../../state/state-descriptors.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { AbstractKeyedTwoInputOperator } from './abstract-keyed-two-input-operator.ts';
-import { keyedRuntimeContextOf } from './keyed-process-operator.ts';
+import { keyedRuntimeContextOf } from './keyed-udf-operator.ts';
 
 /**
  * Runs a {@link KeyedBroadcastProcessFunction}: input 1 is the keyed stream (key, keyed state,

@@ -3,7 +3,7 @@ import type { KeyedCoProcessFunction } from '../../api/co-functions.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { AbstractKeyedTwoInputOperator } from './abstract-keyed-two-input-operator.ts';
-import { keyedRuntimeContextOf } from './keyed-process-operator.ts';
+import { keyedRuntimeContextOf } from './keyed-udf-operator.ts';
 
 /**
  * Runs a {@link KeyedCoProcessFunction}: each input sets the key with its own selector; keyed

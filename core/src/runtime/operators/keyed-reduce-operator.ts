@@ -5,7 +5,7 @@ import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';
-import { requireKeyedBackend } from './keyed-process-operator.ts';
+import { requireKeyedBackend } from './keyed-udf-operator.ts';
 
 /**
  * Rolling aggregation per key (KeyedStream.reduce / aggregate): keeps one accumulator per key and

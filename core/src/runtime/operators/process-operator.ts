@@ -1,18 +1,14 @@
 import { userFunctionFailed } from '../../errors.ts';
-import type { Collector, ProcessContext, ProcessFunction, RuntimeContext } from '../../api/functions.ts';
-import type { OutputTag } from '../../api/output-tag.ts';
+import type { ProcessFunction, RuntimeContext } from '../../api/functions.ts';
 import { OperatorStateStore } from '../../state/operator-state.ts';
-import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
-import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';
+import { type Timestamp } from '../../time/timestamps.ts';
+import type { OneInputStreamOperator } from '../stream-operator.ts';
+import { AbstractUdfOperator } from './udf-operator.ts';
 import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
 /** Runs a {@link ProcessFunction}; one context and collector object is reused for all records. */
-export class ProcessOperator<IN, OUT>
-  extends AbstractStreamOperator<OUT>
-  implements OneInputStreamOperator<IN, OUT>, ProcessContext, Collector<OUT>
-{
+export class ProcessOperator<IN, OUT> extends AbstractUdfOperator<OUT> implements OneInputStreamOperator<IN, OUT> {
   private readonly fn: ProcessFunction<IN, OUT>;
-  private ts: Timestamp = NO_TIMESTAMP;
   /** The function's operator (non-keyed) list state; what a checkpoint of this operator stores. */
   readonly operatorState = new OperatorStateStore();
 
@@ -36,26 +32,6 @@ export class ProcessOperator<IN, OUT>
     } catch (e) {
       throw userFunctionFailed(this.ctx.name, e);
     }
-  }
-
-  collect(value: OUT): void {
-    this.out.collect(value, this.ts);
-  }
-
-  timestamp(): Timestamp | undefined {
-    return this.ts === NO_TIMESTAMP ? undefined : this.ts;
-  }
-
-  currentWatermark(): Timestamp {
-    return this.watermark;
-  }
-
-  currentProcessingTime(): number {
-    return this.ctx.clock.now();
-  }
-
-  output<S>(tag: OutputTag<S>, value: S): void {
-    this.out.collectSide(tag.id, value, this.ts);
   }
 }
 

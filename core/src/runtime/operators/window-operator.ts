@@ -26,7 +26,7 @@ import type { ProcessWindowFunction } from '../../windowing/process-window-funct
 import { type KeyedStateStore, type Trigger, TriggerResult } from '../../windowing/triggers/trigger.ts';
 import type { Window } from '../../windowing/windows/window.ts';
 import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';
-import { requireKeyedBackend } from './keyed-process-operator.ts';
+import { requireKeyedBackend } from './keyed-udf-operator.ts';
 import { runtimeContextOf } from './process-operator.ts';
 
 /** Everything a {@link WindowOperator} is built from (by `WindowedStream`). */

@@ -15,7 +15,11 @@ describe('worker-thread slots', () => {
       [3, 'structured-clone'],
       [2, 'json'],
     ] as const) {
-      const job = await startJob<{ sink: CollectSink<[number, number]> }>(keyedSum, { parallelism: 4, slots, crossThreadCodec });
+      const job = await startJob<{ sink: CollectSink<[number, number]> }>(keyedSum, {
+        parallelism: 4,
+        slots,
+        crossThreadCodec,
+      });
       await job.result;
       expect(job.status()).toBe('FINISHED');
       expect(sorted(job.built.sink.values)).toEqual(expected);
