@@ -35,6 +35,15 @@ describe('worker-thread slots', () => {
     expect(job.status()).toBe('FAILED');
   }, 60_000);
 
+  it('cancels an unbounded job running on worker threads', async () => {
+    const job = await startJob(new URL('./fixtures/unbounded.job.ts', import.meta.url), { parallelism: 2, slots: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(job.status()).toBe('RUNNING');
+    await job.cancel();
+    expect(job.status()).toBe('CANCELED');
+    await expect(job.result).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
+  }, 30_000);
+
   it('refuses a module without a job', async () => {
     await expect(startJob(new URL('./remote-link.ts', import.meta.url))).rejects.toBeInstanceOf(SluiceError);
   });
