@@ -46,7 +46,7 @@ function report(result: RunResult): void {
   }
   process.stdout.write(
     `${result.query.padEnd(20)} p=${result.parallelism} ${result.events} events in ${result.seconds}s: ` +
-      `${(result.eventsPerSecond / 1e6).toFixed(2)}M events/s, batch latency p50 ${result.p50LatencyMs} ms ` +
+      `${(result.eventsPerSecond / 1e6).toFixed(2)}M events/s, latency p50 ${result.p50LatencyMs} ms ` +
       `p99 ${result.p99LatencyMs} ms, ${result.cpuSecondsPerMillionEvents} CPU-s/M, peak RSS ${result.peakRssMb} MB\n`,
   );
 }

@@ -1,11 +1,32 @@
 import { CountingSink } from './counting-sink.ts';
-import { DataGeneratorSource, defineJob, TumblingEventTimeWindows, WatermarkStrategy } from '@sluice/core';
+import {
+  CollectSink,
+  DataGeneratorSource,
+  defineJob,
+  OutputTag,
+  type ProcessWindowFunction,
+  type TimeWindow,
+  TumblingEventTimeWindows,
+  WatermarkStrategy,
+} from '@sluice/core';
 
 /** A keyed event: key, and event time (100 events per ms). */
 export interface WindowEvent {
   readonly key: number;
   readonly time: number;
 }
+
+const WINDOW_MS = 1000;
+const LATENCY = new OutputTag<number>('window-latency-ms');
+
+/**
+ * Latency probe (benchmark instrumentation, not an operator pattern: it reads the wall clock).
+ * `firstAfter[end]` is when this thread's source first emitted an event at or past `end`, i.e.
+ * when the window [end - 1000, end) could first be closed by a watermark. A window result's
+ * latency is the wall time from then until the result reaches the sink.
+ */
+const firstAfter = new Map<number, number>();
+let nextBoundary = WINDOW_MS;
 
 /**
  * Keyed tumbling-window count: `events` generated events over `keys` keys, 1-second event-time
@@ -15,29 +36,52 @@ export interface WindowEvent {
 export default defineJob(
   'micro-keyed-window',
   (env, params) => {
-    // Records are plain data: JSON crosses threads about twice as fast as structured clone.
     const events = Number(params.events ?? 2_000_000);
     const keys = Number(params.keys ?? 100_000);
     const sink = new CountingSink<unknown>();
-    env
+    const latencies = new CollectSink<number>();
+    const countWithLatency: ProcessWindowFunction<number, number, number, TimeWindow> = {
+      process(key, ctx, counts, out) {
+        for (const n of counts) out.collect(n);
+        // Sample 1 key in 1,000 so the probe costs nothing measurable.
+        if (key % 1000 === 0) {
+          const opened = firstAfter.get(ctx.window.end);
+          if (opened !== undefined) ctx.output(LATENCY, performance.now() - opened);
+        }
+      },
+    };
+    const counts = env
       .fromSource(
         new DataGeneratorSource<WindowEvent>({
           count: events,
           seed: 11,
-          generate: (i, random) => ({ key: random.nextInt(keys), time: Math.floor(i / 100) }),
+          generate: (i, random) => {
+            const time = Math.floor(i / 100);
+            if (time >= nextBoundary) {
+              firstAfter.set(nextBoundary, performance.now());
+              nextBoundary += WINDOW_MS;
+            }
+            return { key: random.nextInt(keys), time };
+          },
         }),
         WatermarkStrategy.forMonotonousTimestamps<WindowEvent>().withTimestampAssigner((e) => e.time),
         'events',
       )
       .keyBy((e) => e.key)
-      .window(TumblingEventTimeWindows.of(1000))
-      .aggregate('count-per-key-window', {
-        createAccumulator: () => 0,
-        add: (_e: WindowEvent, acc: number) => acc + 1,
-        getResult: (acc: number) => acc,
-      })
-      .sinkTo(sink, 'count');
-    return { sink };
+      .window(TumblingEventTimeWindows.of(WINDOW_MS))
+      .aggregate(
+        'count-per-key-window',
+        {
+          createAccumulator: () => 0,
+          add: (_e: WindowEvent, acc: number) => acc + 1,
+          getResult: (acc: number) => acc,
+        },
+        countWithLatency,
+      );
+    counts.sinkTo(sink, 'count');
+    counts.getSideOutput(LATENCY).sinkTo(latencies, 'latencies');
+    return { sink, latencies };
   },
+  // Records are plain data: JSON crosses threads about twice as fast as structured clone.
   { crossThreadCodec: 'json' },
 );

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, startJob, WatermarkStrategy } from '@sluice/core';
+import { type CollectSink, StreamExecutionEnvironment, startJob, WatermarkStrategy } from '@sluice/core';
 import { LatencyRecorder, peakRssMb, round, type RunResult } from '../measure.ts';
 import { ArraySource } from './array-source.ts';
 import { CountingSink } from './counting-sink.ts';
@@ -96,7 +96,7 @@ export async function runKeyedWindow(events: number, parallelism: number): Promi
   );
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const job = await startJob<{ sink: CountingSink<unknown> }>(module, {
+  const job = await startJob<{ sink: CountingSink<unknown>; latencies: CollectSink<number> }>(module, {
     parallelism,
     slots: parallelism,
     params: { events, keys: 100_000 },
@@ -104,18 +104,21 @@ export async function runKeyedWindow(events: number, parallelism: number): Promi
   await job.result;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const latency = new LatencyRecorder();
+  for (const ms of job.built.latencies.values) latency.record(ms);
   return {
     query: 'micro/keyed-window',
     events,
     parallelism,
     seconds: round(seconds, 3),
     eventsPerSecond: Math.round(events / seconds),
-    // Not measured for thread runs yet: records do not carry an ingestion time across threads.
-    p50LatencyMs: Number.NaN,
-    p99LatencyMs: Number.NaN,
+    // Window latency: from the first event past a window's end to the window's result (sampled keys).
+    p50LatencyMs: round(latency.percentile(50), 3),
+    p99LatencyMs: round(latency.percentile(99), 3),
     peakRssMb: peakRssMb(),
     // CPU of this (main) thread only when slots > 1: workers' CPU is not included.
     cpuSecondsPerMillionEvents: round((cpu.user + cpu.system) / 1e6 / (events / 1e6), 3),
-    outputs: parallelism === 1 ? job.built.sink.count : Number.NaN,
+    // Thread runs count outputs inside the workers (a CountingSink is not shipped back).
+    outputs: parallelism === 1 ? job.built.sink.count : -1,
   };
 }
