@@ -26,7 +26,11 @@ export interface EnvironmentOptions {
   readonly clock?: Clock;
   /** How often (processing time, ms) idle sources re-evaluate watermarks and idleness (default 200). */
   readonly autoWatermarkIntervalMs?: number;
-  /** Max time a record may wait in a cross-thread buffer before it is flushed (ms, default 5). */
+  /**
+   * Upper bound (ms, default 5) on how long a record may wait in a cross-thread buffer. Today
+   * buffers are flushed when full (1024 records) and at the end of every task-loop step, which
+   * keeps waits well below this; the value is kept for a future timer-based flush and is not read.
+   */
   readonly bufferTimeoutMs?: number;
   /**
    * Encoding of records that cross worker threads (`startJob` with `slots > 1`). 'json' is faster
