@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   'JOB_CANCELLED',
   'ASYNC_TIMEOUT',
   'ILLEGAL_STATE',
+  'SNAPSHOT_INCOMPATIBLE',
+  'CORRUPT_CHECKPOINT',
+  'CHECKPOINT_NOT_FOUND',
+  'CHECKPOINT_STORAGE_FAILED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -57,6 +61,10 @@ const DEFAULT_DOMAIN: Record<ErrorCode, ErrorDomain> = {
   JOB_CANCELLED: 'user',
   ASYNC_TIMEOUT: 'external',
   ILLEGAL_STATE: 'internal',
+  SNAPSHOT_INCOMPATIBLE: 'user',
+  CORRUPT_CHECKPOINT: 'external',
+  CHECKPOINT_NOT_FOUND: 'user',
+  CHECKPOINT_STORAGE_FAILED: 'external',
 };
 
 /**

@@ -191,3 +191,53 @@ export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evic
 export { CountEvictor } from './windowing/evictors/count-evictor.ts';
 export { TimeEvictor } from './windowing/evictors/time-evictor.ts';
 export type { ProcessWindowContext, ProcessWindowFunction } from './windowing/process-window-function.ts';
+
+// State snapshots
+export {
+  KEYED_STATE_SNAPSHOT_VERSION,
+  decodeKeyGroupSnapshots,
+  encodeKeyGroupSnapshots,
+  type KeyGroupSnapshot,
+  type NamespaceSnapshot,
+  type StateSnapshot,
+  type TimerEntriesSnapshot,
+  type TimerServiceSnapshot,
+} from './state/snapshot-format.ts';
+
+// Checkpoint storage
+export { type CheckpointRef, CheckpointPaths, METADATA_FILE_NAME } from './checkpoint/paths.ts';
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  decodeCheckpointMetadata,
+  encodeCheckpointMetadata,
+  refOf,
+  type CheckpointFileEntry,
+  type CheckpointMetadata,
+  type CheckpointMetadataBody,
+  type JsonValue,
+} from './checkpoint/metadata.ts';
+export type { CheckpointStorage, StoredFile } from './checkpoint/storage.ts';
+export { FsCheckpointStorage, type FsCheckpointStorageOptions } from './checkpoint/fs-checkpoint-storage.ts';
+export { S3CheckpointStorage, type S3CheckpointStorageOptions } from './checkpoint/s3-checkpoint-storage.ts';
+export { decideRetry, isRetriableS3Error, type RetryDecision, type RetryPolicy } from './checkpoint/s3-retry.ts';
+export {
+  chooseCheckpointToRestore,
+  decideOnCancel,
+  decideRetention,
+  judgeCheckpoint,
+  type CancelDecision,
+  type CheckpointInspection,
+  type CheckpointVerdict,
+  type RestoreDecision,
+  type RetentionDecision,
+  type SkippedVerdict,
+  type SkipReason,
+} from './checkpoint/decisions.ts';
+export {
+  CheckpointStore,
+  type CheckpointInfo,
+  type CheckpointLogger,
+  type CheckpointStoreOptions,
+  type NewCheckpoint,
+  type NewCheckpointBody,
+} from './checkpoint/checkpoint-store.ts';

@@ -91,6 +91,56 @@ export class StateTable<V> {
     for (const [namespace, map] of byNamespace) for (const [key, value] of map) yield [key, namespace, value];
   }
 
+  /**
+   * Whether values are stored wrapped with their TTL timestamp (`{ value, touchedAt }`): set when a
+   * state with TTL is first used, or when a snapshot of such a state is restored.
+   */
+  ttl = false;
+
+  /** The Maps of one key group, as (namespace, key → value), plain state ('') first (snapshot use). */
+  *namespacesOfGroup(keyGroup: number): Generator<[string, ReadonlyMap<KeyType, V>]> {
+    const index = keyGroup - this.firstGroup;
+    const plain = this.plain[index];
+    if (plain !== undefined && plain.size > 0) yield [VOID_NAMESPACE, plain];
+    const byNamespace = this.namespaced[index];
+    if (byNamespace !== undefined) yield* byNamespace;
+  }
+
+  /**
+   * The Map of one (key group, namespace), created if missing (restore use: bulk writes without a
+   * lookup per entry). Leave it non-empty.
+   */
+  mapOf(keyGroup: number, namespace: string): Map<KeyType, V> {
+    const index = keyGroup - this.firstGroup;
+    if (namespace === VOID_NAMESPACE) {
+      let map = this.plain[index];
+      if (map === undefined) {
+        map = new Map();
+        this.plain[index] = map;
+      }
+      return map;
+    }
+    let byNamespace = this.namespaced[index];
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      this.namespaced[index] = byNamespace;
+    }
+    let map = byNamespace.get(namespace);
+    if (map === undefined) {
+      map = new Map();
+      byNamespace.set(namespace, map);
+    }
+    return map;
+  }
+
+  /** Replaces every value by `fn(value)` (migrating restored state to or from TTL wrappers). */
+  mapValues(fn: (value: V) => V): void {
+    for (const map of this.plain) if (map !== undefined) for (const [key, value] of map) map.set(key, fn(value));
+    for (const byNamespace of this.namespaced) {
+      for (const map of byNamespace?.values() ?? []) for (const [key, value] of map) map.set(key, fn(value));
+    }
+  }
+
   /** Number of (key, namespace) entries. */
   size(): number {
     let n = 0;
@@ -305,6 +355,11 @@ export class HeapKeyedStateBackend {
     const ttl: StateTtlConfig | undefined = descriptor.ttl;
     if (ttl === undefined) {
       const table = this.table<V>(descriptor.name);
+      if (table.ttl) {
+        // Restored from a snapshot taken with TTL; the state is now declared without: unwrap.
+        (table as StateTable<unknown>).mapValues((entry) => (entry as TtlValue<V>).value);
+        table.ttl = false;
+      }
       return {
         get: () => table.get(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace),
         set: (v: V) => table.put(this.getCurrentKeyGroup(), this.currentKey as KeyType, this.namespace, v),
@@ -312,6 +367,12 @@ export class HeapKeyedStateBackend {
       };
     }
     const table = this.table<TtlValue<V>>(descriptor.name);
+    if (!table.ttl) {
+      // New state, or restored from a snapshot taken without TTL: wrap, counting from now.
+      const now = this.clock.now();
+      (table as StateTable<unknown>).mapValues((value) => ({ value, touchedAt: now }));
+      table.ttl = true;
+    }
     const refreshOnRead = ttl.updateOn === 'read-and-write';
     return {
       get: () => {

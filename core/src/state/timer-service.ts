@@ -3,7 +3,7 @@ import { MIN_WATERMARK } from '../time/timestamps.ts';
 import type { ProcessingTimeScheduler } from '../runtime/processing-time-scheduler.ts';
 import { MinHeap } from '../runtime/min-heap.ts';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
-import type { KeyType } from './key-groups.ts';
+import type { KeyGroupRange, KeyType } from './key-groups.ts';
 
 /** A registered timer: fires for `key` in `namespace` at `timestamp`. */
 export interface Timer<N> {
@@ -12,6 +12,9 @@ export interface Timer<N> {
   readonly keyGroup: number;
   readonly namespace: N;
 }
+
+/** Which clock a timer follows. */
+export type TimerDomain = 'event-time' | 'processing-time';
 
 /** The operator that owns a timer service and reacts to its timers (with the timer's key set). */
 export interface Triggerable<N> {
@@ -131,6 +134,15 @@ class TimerQueue<N> {
     return this.count;
   }
 
+  /** Visits every timer with its namespace id (snapshot use; no allocation per timer). */
+  forEach(visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void): void {
+    for (const [timestamp, byNamespace] of this.byTime) {
+      for (const [namespaceId, bucket] of byNamespace) {
+        for (const [key, keyGroup] of bucket.keys) visit(timestamp, namespaceId, key, keyGroup);
+      }
+    }
+  }
+
   /** Every timer (snapshot use). */
   timers(): Timer<N>[] {
     const all: Timer<N>[] = [];
@@ -244,6 +256,47 @@ export class InternalTimerService<N> {
 
   numProcessingTimeTimers(): number {
     return this.processingTime.size;
+  }
+
+  /** The key groups whose timers this service holds (those of its keyed backend). */
+  get keyGroupRange(): KeyGroupRange {
+    return this.backend.range;
+  }
+
+  /** Visits every live timer of `domain` with its namespace id, for snapshots. */
+  forEachTimer(
+    domain: TimerDomain,
+    visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void,
+  ): void {
+    (domain === 'event-time' ? this.eventTime : this.processingTime).forEach(visit);
+  }
+
+  /**
+   * Adds a timer from a snapshot (restore; needs no current key). After the last one, call
+   * {@link rearmProcessingTimeTimers} so the scheduler learns the earliest processing-time timer.
+   */
+  restoreTimer(domain: TimerDomain, timestamp: number, namespace: N, key: KeyType, keyGroup: number): void {
+    (domain === 'event-time' ? this.eventTime : this.processingTime).add(
+      timestamp,
+      this.namespaceId(namespace),
+      namespace,
+      key,
+      keyGroup,
+    );
+  }
+
+  /** Schedules the earliest processing-time timer with the scheduler if it is not yet (after a restore). */
+  rearmProcessingTimeTimers(): void {
+    const next = this.processingTime.earliest();
+    if (next !== undefined && next < this.scheduledAt) {
+      this.scheduledAt = next;
+      this.scheduler.schedule(next, (time) => this.onProcessingTime(time));
+    }
+  }
+
+  /** The namespace id of `namespace` (the id timers of that namespace are snapshotted under). */
+  namespaceIdOf(namespace: N): string {
+    return this.namespaceId(namespace);
   }
 
   /** Live timers, for snapshots. */

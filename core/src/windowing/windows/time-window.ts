@@ -32,6 +32,29 @@ export class TimeWindow implements Window {
     return new TimeWindow(start, end);
   }
 
+  /**
+   * The window whose {@link TimeWindow.id} is `id` (`start:end`): restores window namespaces of
+   * timers and state from a snapshot.
+   *
+   * @example
+   * ```ts
+   * TimeWindow.fromId('0:5000').equals(TimeWindow.of(0, 5_000)); // true
+   * ```
+   */
+  static fromId(id: string): TimeWindow {
+    const colon = id.indexOf(':', 1);
+    const start = Number(id.slice(0, colon));
+    const end = Number(id.slice(colon + 1));
+    // Round-tripping through the id format rejects '', whitespace, extra colons and such.
+    if (colon < 0 || `${start}:${end}` !== id || !(end > start)) {
+      throw new SluiceError(
+        'INVALID_ARGUMENT',
+        `'${id}' is not a TimeWindow id; expected 'start:end' with end > start.`,
+      );
+    }
+    return new TimeWindow(start, end);
+  }
+
   /** `start:end`, computed once. */
   get id(): string {
     let id = this.cachedId;

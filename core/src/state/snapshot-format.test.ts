@@ -1,0 +1,114 @@
+import { crc32 } from 'node:zlib';
+import { serialize } from 'node:v8';
+import {
+  KEYED_STATE_SNAPSHOT_VERSION,
+  type KeyGroupSnapshot,
+  SluiceError,
+  decodeKeyGroupSnapshots,
+  encodeKeyGroupSnapshots,
+} from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+
+const none = { keys: [], namespaces: [], timestamps: [] };
+
+const snapshots: KeyGroupSnapshot[] = [
+  {
+    keyGroup: 7,
+    maxParallelism: 128,
+    states: [
+      {
+        name: 'totals',
+        ttl: false,
+        namespaces: [
+          {
+            namespace: '',
+            keys: [2n ** 100n, -(2n ** 64n), 'a', 1.5, -0, true],
+            values: [1n, new Map([['x', new Set([1, 2])]]), { at: new Date(5) }, [1, [2]], null, 'v'],
+          },
+        ],
+      },
+      {
+        name: 'seen',
+        ttl: true,
+        namespaces: [{ namespace: '0:60000', keys: ['a'], values: [42], touchedAt: [1_700_000_000_000] }],
+      },
+    ],
+    timers: [
+      {
+        name: 'window-timers',
+        eventTime: { keys: [2n ** 70n], namespaces: ['0:60000'], timestamps: [59_999] },
+        processingTime: none,
+      },
+    ],
+  },
+  { keyGroup: 9, maxParallelism: 128, states: [], timers: [{ name: 't', eventTime: none, processingTime: none }] },
+];
+
+function reframe(payload: Uint8Array, version = KEYED_STATE_SNAPSHOT_VERSION): Uint8Array {
+  const out = new Uint8Array(10 + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x534c4b53);
+  view.setUint16(4, version);
+  view.setUint32(6, crc32(payload));
+  out.set(payload, 10);
+  return out;
+}
+
+describe('keyed-state snapshot bytes', () => {
+  it('round-trips bigint keys and structured values', () => {
+    const decoded = decodeKeyGroupSnapshots(encodeKeyGroupSnapshots(snapshots));
+    expect(decoded).toEqual(snapshots);
+    const keys = decoded[0]?.states[0]?.namespaces[0]?.keys ?? [];
+    expect(keys[0]).toBe(2n ** 100n);
+    expect(typeof keys[1]).toBe('bigint');
+  });
+
+  it.each<[string, (b: Uint8Array) => Uint8Array]>([
+    ['a flipped payload byte', (b) => b.map((x, i) => (i === b.length - 3 ? x ^ 0x40 : x))],
+    ['truncation', (b) => b.subarray(0, b.length - 5)],
+    ['a missing header', (b) => b.subarray(0, 6)],
+    ['another file type', (b) => b.map((x, i) => (i === 0 ? 0x7b : x))],
+    ['a payload that is not v8 data', () => reframe(new Uint8Array([1, 2, 3, 4]))],
+    ['a payload of the wrong shape', () => reframe(serialize([{ keyGroup: 1, states: 'no' }]))],
+    [
+      'columns that do not line up',
+      () =>
+        reframe(
+          serialize([
+            {
+              keyGroup: 1,
+              maxParallelism: 128,
+              states: [{ name: 's', ttl: false, namespaces: [{ namespace: '', keys: [1], values: [] }] }],
+              timers: [],
+            },
+          ]),
+        ),
+    ],
+  ])('fails with CORRUPT_CHECKPOINT on %s', (_, damage) => {
+    const bytes = damage(encodeKeyGroupSnapshots(snapshots));
+    let error: unknown;
+    try {
+      decodeKeyGroupSnapshots(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SluiceError);
+    expect(error).toMatchObject({ code: 'CORRUPT_CHECKPOINT', retriable: false });
+    expect((error as Error).message).toMatch(/corrupt.*earlier checkpoint/s);
+  });
+
+  it('refuses a newer format version', () => {
+    const bytes = reframe(serialize(snapshots), KEYED_STATE_SNAPSHOT_VERSION + 1);
+    expect(() => decodeKeyGroupSnapshots(bytes)).toThrow(expect.objectContaining({ code: 'SNAPSHOT_INCOMPATIBLE' }));
+  });
+
+  it('says which value cannot be serialized', () => {
+    const bad: KeyGroupSnapshot = {
+      keyGroup: 0,
+      maxParallelism: 128,
+      states: [{ name: 's', ttl: false, namespaces: [{ namespace: '', keys: ['k'], values: [() => 1] }] }],
+      timers: [],
+    };
+    expect(() => encodeKeyGroupSnapshots([bad])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
