@@ -38,6 +38,9 @@ class TimerQueue<N> {
   /** Distinct times; may hold times whose buckets are gone (skipped lazily). */
   private readonly times = new MinHeap<number>((a, b) => a < b);
   private count = 0;
+  private lastBucket: Bucket<N> | undefined;
+  private lastTime = 0;
+  private lastNamespaceId = '';
   // Cursor over the (time, namespace) buckets being fired.
   private firingTime = 0;
   private firingNamespace = '';
@@ -46,6 +49,15 @@ class TimerQueue<N> {
   private keyCursor: Iterator<[KeyType, number]> | undefined;
 
   add(time: number, namespaceId: string, namespace: N, key: KeyType, keyGroup: number): boolean {
+    // Consecutive registrations mostly hit the same bucket (every key of a window, and a window's
+    // trigger and cleanup timers): remember the last one.
+    const last = this.lastBucket;
+    if (last !== undefined && time === this.lastTime && namespaceId === this.lastNamespaceId) {
+      if (last.keys.has(key)) return false;
+      last.keys.set(key, keyGroup);
+      this.count++;
+      return true;
+    }
     let byNamespace = this.byTime.get(time);
     if (byNamespace === undefined) {
       byNamespace = new Map();
@@ -57,6 +69,9 @@ class TimerQueue<N> {
       bucket = { namespace, keys: new Map() };
       byNamespace.set(namespaceId, bucket);
     }
+    this.lastBucket = bucket;
+    this.lastTime = time;
+    this.lastNamespaceId = namespaceId;
     if (bucket.keys.has(key)) return false;
     bucket.keys.set(key, keyGroup);
     this.count++;
@@ -71,6 +86,7 @@ class TimerQueue<N> {
     if (bucket.keys.size === 0) {
       byNamespace?.delete(namespaceId);
       if (byNamespace?.size === 0) this.byTime.delete(time);
+      if (bucket === this.lastBucket) this.lastBucket = undefined; // detached: never add to it again
     }
   }
 
