@@ -26,6 +26,25 @@ describe('worker-thread slots', () => {
     }
   }, 60_000);
 
+  it('really runs subtasks on separate worker threads (and in the caller with one slot)', async () => {
+    const threadsOf = async (slots: number) => {
+      const job = await startJob<{ sink: CollectSink<string> }>(
+        new URL('./fixtures/thread-ids.job.ts', import.meta.url),
+        {
+          parallelism: 2,
+          slots,
+        },
+      );
+      await job.result;
+      return new Set(job.built.sink.values.map((v) => v.split('@')[1]));
+    };
+    const { threadId } = await import('node:worker_threads');
+    expect(await threadsOf(1)).toEqual(new Set([String(threadId)]));
+    const onTwo = await threadsOf(2);
+    expect(onTwo.size).toBe(2);
+    expect(onTwo.has(String(threadId))).toBe(false);
+  }, 30_000);
+
   it('fails the job with the classified error of a worker', async () => {
     const job = await startJob(new URL('./fixtures/failing.job.ts', import.meta.url), { parallelism: 2, slots: 2 });
     await expect(job.result).rejects.toMatchObject({
