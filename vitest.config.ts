@@ -17,6 +17,7 @@ export default defineConfig({
       { ...sourceCondition, test: { name: 'core', root: './core', include: ['src/**/*.test.ts'] } },
       { ...sourceCondition, test: { name: 'testing', root: './testing', include: ['src/**/*.test.ts'] } },
       { ...sourceCondition, test: { name: 'job-template', root: './jobs/template', include: ['src/**/*.test.ts'] } },
+      { ...sourceCondition, test: { name: 'bench', root: './bench', include: ['src/**/*.test.ts'] } },
     ],
     testTimeout: 60_000,
     hookTimeout: 240_000,

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { RunResult } from './measure.ts';
 import { MICRO_QUERIES, makeEvents, runKeyedWindow, runMicro } from './micro/micro-queries.ts';
+import { NEXMARK_QUERIES } from './nexmark/queries.ts';
+import { type NexmarkRunResult, runNexmark } from './nexmark/run-nexmark.ts';
 
 const USAGE = `usage: npm run bench -- <query> [--events N] [--parallelism P] [--json]
-queries: micro (all micro queries), ${[...Object.keys(MICRO_QUERIES), 'keyed-window']
-  .map((q) => `micro/${q}`)
-  .join(', ')}
+queries: nexmark (all Nexmark queries), ${Object.keys(NEXMARK_QUERIES).join(', ')} (in-process, P subtasks per operator),
+micro (all micro queries), ${[...Object.keys(MICRO_QUERIES), 'keyed-window'].map((q) => `micro/${q}`).join(', ')}
 micro/keyed-window runs on worker threads: --parallelism P uses P threads.`;
 
 const { values, positionals } = parseArgs({
@@ -31,15 +32,19 @@ if (!Number.isInteger(events) || events <= 0) fail(`--events must be a positive 
 if (!Number.isInteger(parallelism) || parallelism <= 0)
   fail(`--parallelism must be a positive integer; got ${values.parallelism}`);
 
+const nexmark = Object.keys(NEXMARK_QUERIES);
 const known = [...Object.keys(MICRO_QUERIES), 'keyed-window'];
+const nexmarkNames = target === 'nexmark' ? nexmark : nexmark.includes(target) ? [target] : [];
 const names =
-  target === 'micro'
-    ? known
-    : target.startsWith('micro/') && known.includes(target.slice(6))
-      ? [target.slice(6)]
-      : fail(`unknown benchmark '${target}'`);
+  nexmarkNames.length > 0
+    ? []
+    : target === 'micro'
+      ? known
+      : target.startsWith('micro/') && known.includes(target.slice(6))
+        ? [target.slice(6)]
+        : fail(`unknown benchmark '${target}'`);
 
-function report(result: RunResult): void {
+function report(result: RunResult | NexmarkRunResult): void {
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
@@ -49,6 +54,11 @@ function report(result: RunResult): void {
       `${(result.eventsPerSecond / 1e6).toFixed(2)}M events/s, latency p50 ${result.p50LatencyMs} ms ` +
       `p99 ${result.p99LatencyMs} ms, ${result.cpuSecondsPerMillionEvents} CPU-s/M, peak RSS ${result.peakRssMb} MB\n`,
   );
+}
+
+for (const name of nexmarkNames) {
+  await runNexmark(name, Math.min(events, 200_000), parallelism); // warm-up (excluded)
+  report(await runNexmark(name, events, parallelism));
 }
 
 for (const name of names) {
