@@ -1,4 +1,4 @@
-import { SluiceError } from '../../errors.ts';
+import { sessionWindowFor } from './session-gap.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { EventTimeTrigger } from '../triggers/event-time-trigger.ts';
 import type { Trigger } from '../triggers/trigger.ts';
@@ -43,14 +43,7 @@ export class EventTimeSessionWindows<T = unknown> implements MergingWindowAssign
 
   assignWindows(element: T, timestamp: Timestamp, _ctx?: WindowAssignerContext): readonly TimeWindow[] {
     requireTimestamp(timestamp, 'EventTimeSessionWindows');
-    const gap = Number.isNaN(this.fixedGap) ? this.gapOf(element) : this.fixedGap;
-    if (!(gap > 0)) {
-      throw new SluiceError(
-        'INVALID_ARGUMENT',
-        `The dynamic session gap must be > 0 ms; the extractor returned ${gap}.`,
-      );
-    }
-    return [new TimeWindow(timestamp, timestamp + gap)];
+    return sessionWindowFor(element, timestamp, this.fixedGap, this.gapOf);
   }
 
   mergeWindows(

@@ -1,4 +1,4 @@
-import { SluiceError } from '../../errors.ts';
+import { sessionWindowFor } from './session-gap.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { ProcessingTimeTrigger } from '../triggers/processing-time-trigger.ts';
 import type { Trigger } from '../triggers/trigger.ts';
@@ -35,14 +35,7 @@ export class ProcessingTimeSessionWindows<T = unknown> implements MergingWindowA
 
   assignWindows(element: T, _timestamp: Timestamp, ctx: WindowAssignerContext): readonly TimeWindow[] {
     const now = ctx.currentProcessingTime();
-    const gap = Number.isNaN(this.fixedGap) ? this.gapOf(element) : this.fixedGap;
-    if (!(gap > 0)) {
-      throw new SluiceError(
-        'INVALID_ARGUMENT',
-        `The dynamic session gap must be > 0 ms; the extractor returned ${gap}.`,
-      );
-    }
-    return [new TimeWindow(now, now + gap)];
+    return sessionWindowFor(element, now, this.fixedGap, this.gapOf);
   }
 
   mergeWindows(
