@@ -17,6 +17,18 @@ export default defineConfig({
       { ...sourceCondition, test: { name: 'core', root: './core', include: ['src/**/*.test.ts'] } },
       { ...sourceCondition, test: { name: 'testing', root: './testing', include: ['src/**/*.test.ts'] } },
       { ...sourceCondition, test: { name: 'job-template', root: './jobs/template', include: ['src/**/*.test.ts'] } },
+      {
+        ...sourceCondition,
+        test: { name: 'fraud-detection-job', root: './jobs/fraud-detection', include: ['src/**/*.test.ts'] },
+      },
+      {
+        ...sourceCondition,
+        test: { name: 'job-service', root: './services/job-service', include: ['src/**/*.test.ts'] },
+      },
+      {
+        ...sourceCondition,
+        test: { name: 'fraud-detection-service', root: './services/fraud-detection', include: ['src/**/*.test.ts'] },
+      },
       { ...sourceCondition, test: { name: 'bench', root: './bench', include: ['src/**/*.test.ts'] } },
     ],
     testTimeout: 60_000,
