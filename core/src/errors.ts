@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'CORRUPT_CHECKPOINT',
   'CHECKPOINT_NOT_FOUND',
   'CHECKPOINT_STORAGE_FAILED',
+  'CHECKPOINTING_DISABLED',
+  'CHECKPOINT_FAILED',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
@@ -65,6 +67,8 @@ const DEFAULT_DOMAIN: Record<ErrorCode, ErrorDomain> = {
   CORRUPT_CHECKPOINT: 'external',
   CHECKPOINT_NOT_FOUND: 'user',
   CHECKPOINT_STORAGE_FAILED: 'external',
+  CHECKPOINTING_DISABLED: 'user',
+  CHECKPOINT_FAILED: 'external',
 };
 
 /**

@@ -61,7 +61,16 @@ export type {
   RuntimeContext,
   TimerService,
 } from './api/functions.ts';
-export type { JobClient, JobExecutionResult, JobGraphDescription, JobStatus } from './api/job-client.ts';
+export type {
+  CheckpointMetrics,
+  JobClient,
+  JobExecutionResult,
+  JobGraphDescription,
+  JobMetrics,
+  JobStatus,
+  OperatorMetrics,
+  StopWithSavepointOptions,
+} from './api/job-client.ts';
 export type {
   InputStatus,
   ReaderOutput,

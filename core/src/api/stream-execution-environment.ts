@@ -1,3 +1,4 @@
+import { checkpointingDisabled, emptyMetrics } from '../runtime/job-client-defaults.ts';
 import { SluiceError } from '../errors.ts';
 import { compilePlan, describePlan, type PhysicalPlan } from '../runtime/physical-plan.ts';
 import { LocalExecutor } from '../runtime/local-executor.ts';
@@ -170,6 +171,10 @@ export class StreamExecutionEnvironment {
         abort.abort();
         await result.catch(() => undefined);
       },
+      listCheckpoints: async () => [],
+      triggerSavepoint: () => Promise.reject(checkpointingDisabled('take a savepoint')),
+      stopWithSavepoint: () => Promise.reject(checkpointingDisabled('stop with a savepoint')),
+      metrics: emptyMetrics,
     };
   }
 

@@ -1,3 +1,4 @@
+import { checkpointingDisabled, emptyMetrics } from '../job-client-defaults.ts';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { JobClient, JobExecutionResult, JobStatus } from '../../api/job-client.ts';
 import type { JobParams } from '../../api/job-definition.ts';
@@ -94,6 +95,10 @@ export function runThreaded(job: {
       for (const w of workers) w.postMessage({ type: 'cancel' });
       await result.catch(() => undefined);
     },
+    listCheckpoints: async () => [],
+    triggerSavepoint: () => Promise.reject(checkpointingDisabled('take a savepoint')),
+    stopWithSavepoint: () => Promise.reject(checkpointingDisabled('stop with a savepoint')),
+    metrics: emptyMetrics,
   };
 }
 
