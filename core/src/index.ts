@@ -82,7 +82,15 @@ export type {
   SplitEnumeratorContext,
   SplitOutput,
 } from './api/source.ts';
-export type { Sink, SinkWriter, SinkWriterContext } from './api/sink.ts';
+export {
+  isTwoPhaseCommitSink,
+  type Committer,
+  type PrecommittingSinkWriter,
+  type Sink,
+  type SinkWriter,
+  type SinkWriterContext,
+  type TwoPhaseCommitSink,
+} from './api/sink.ts';
 
 // State
 export {
@@ -109,6 +117,12 @@ export {
 } from './connectors/datagen/data-generator-source.ts';
 export { SeededRandom } from './connectors/datagen/seeded-random.ts';
 export { PrintSink } from './connectors/print/print-sink.ts';
+export {
+  FileSink,
+  readFileSinkOutput,
+  type FilePartCommittable,
+  type FileSinkOptions,
+} from './connectors/file/file-sink.ts';
 export { CollectSink, type CollectedRecord } from './connectors/collect/collect-sink.ts';
 
 // Two-input streams: connect, broadcast state, interval join; async I/O
@@ -250,3 +264,28 @@ export {
   type NewCheckpoint,
   type NewCheckpointBody,
 } from './checkpoint/checkpoint-store.ts';
+export {
+  checkpointConfigOf,
+  type CheckpointConfig,
+  type CheckpointingMode,
+  type CheckpointingOptions,
+  type RestoreFrom,
+} from './checkpoint/checkpoint-config.ts';
+export {
+  decideOnCheckpointFailure,
+  decideTrigger,
+  type FailureDecision,
+  type TriggerDecision,
+  type TriggerInputs,
+} from './checkpoint/trigger-decisions.ts';
+export {
+  decideRestart,
+  RestartStrategies,
+  type RestartDecision,
+  type RestartStrategy,
+} from './runtime/restart-strategy.ts';
+export type {
+  OperatorSnapshot,
+  RestorableTimerService,
+  RestoredOperatorState,
+} from './runtime/stream-operator.ts';

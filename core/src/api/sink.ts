@@ -5,6 +5,8 @@ export interface SinkWriterContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly operatorUid: string;
+  /** The checkpoint the job restored from, if any (epochs continue after it). */
+  readonly restoredCheckpointId?: number;
 }
 
 /**
@@ -28,4 +30,55 @@ export interface SinkWriter<T> {
  */
 export interface Sink<T> {
   createWriter(ctx: SinkWriterContext): SinkWriter<T>;
+}
+
+/**
+ * The writer of a {@link TwoPhaseCommitSink}: at each checkpoint barrier it seals what it wrote
+ * since the previous barrier (closes the file part, or keeps the records of the epoch as a
+ * write-ahead) and returns that as committables, which go into the checkpoint (pre-commit).
+ * `prepareCommit` is synchronous: it runs inside the barrier's snapshot.
+ */
+export interface PrecommittingSinkWriter<T, C> extends SinkWriter<T> {
+  prepareCommit(checkpointId: number): C[];
+}
+
+/**
+ * Makes pre-committed data visible. `commit` runs once the checkpoint that holds the
+ * committables is durable, and again on recovery for the committables of the restored
+ * checkpoint, so it MUST be idempotent (committing twice changes nothing).
+ */
+export interface Committer<C> {
+  commit(committables: readonly C[]): Promise<void>;
+  /**
+   * On (re)start, before anything else: clean up what a crashed attempt left that no checkpoint
+   * references (e.g. in-progress files, open transactions).
+   */
+  recover?(): Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+/**
+ * A sink with exactly-once delivery through two-phase commit (DESIGN.md §5): pre-commit at the
+ * barrier (the writer's committables are stored in the checkpoint), commit when the checkpoint
+ * completes, and on recovery commit what the restored checkpoint holds — a crash at any point,
+ * even between checkpoint completion and the commit, neither loses nor duplicates output.
+ *
+ * @example
+ * ```ts
+ * class MySink implements TwoPhaseCommitSink<string, { file: string }> {
+ *   readonly twoPhaseCommit = true;
+ *   createWriter(ctx: SinkWriterContext) { ... }      // prepareCommit(): seal the current file
+ *   createCommitter(ctx: SinkWriterContext) { ... }   // commit(): rename sealed files (idempotent)
+ * }
+ * ```
+ */
+export interface TwoPhaseCommitSink<T, C> extends Sink<T> {
+  readonly twoPhaseCommit: true;
+  createWriter(ctx: SinkWriterContext): PrecommittingSinkWriter<T, C>;
+  createCommitter(ctx: SinkWriterContext): Committer<C>;
+}
+
+/** Whether `sink` commits in two phases. */
+export function isTwoPhaseCommitSink<T>(sink: Sink<T>): sink is TwoPhaseCommitSink<T, unknown> {
+  return (sink as Partial<TwoPhaseCommitSink<T, unknown>>).twoPhaseCommit === true;
 }

@@ -1,7 +1,14 @@
-import { checkpointingDisabled, emptyMetrics } from '../runtime/job-client-defaults.ts';
+import {
+  type CheckpointConfig,
+  checkpointConfigOf,
+  type CheckpointingOptions,
+  type RestoreFrom,
+} from '../checkpoint/checkpoint-config.ts';
 import { SluiceError } from '../errors.ts';
-import { compilePlan, describePlan, type PhysicalPlan } from '../runtime/physical-plan.ts';
-import { LocalExecutor } from '../runtime/local-executor.ts';
+import { runJob } from '../runtime/job-runner.ts';
+import { launchLocal } from '../runtime/local-attempt.ts';
+import { compilePlan, type PhysicalPlan } from '../runtime/physical-plan.ts';
+import { RestartStrategies, type RestartStrategy } from '../runtime/restart-strategy.ts';
 import type { Transformation, TransformationInput } from '../runtime/logical-graph.ts';
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
 import { type Clock, SystemClock } from '../time/clock.ts';
@@ -10,7 +17,7 @@ import type { CrossThreadCodec } from '../runtime/threads/remote-link.ts';
 import { CollectionSource } from '../connectors/collection/collection-source.ts';
 import { DataStream } from './data-stream.ts';
 import './keyed-stream.ts';
-import type { JobClient, JobExecutionResult, JobStatus } from './job-client.ts';
+import type { JobClient, JobExecutionResult } from './job-client.ts';
 import type { Source } from './source.ts';
 
 /** STREAMING processes unbounded input as it comes; BATCH runs bounded input to completion. */
@@ -38,6 +45,12 @@ export interface EnvironmentOptions {
    * for plain data; the default 'structured-clone' accepts anything postMessage does.
    */
   readonly crossThreadCodec?: CrossThreadCodec;
+  /** Periodic checkpoints (see {@link StreamExecutionEnvironment.enableCheckpointing}). */
+  readonly checkpointing?: CheckpointingOptions & { readonly intervalMs: number };
+  /** Where the job restores from when it starts (needs `checkpointing`). */
+  readonly restoreFrom?: RestoreFrom;
+  /** What a failure does (default: no restart without checkpointing; fixed delay, unlimited, 1 s with it). */
+  readonly restartStrategy?: RestartStrategy;
 }
 
 /**
@@ -63,6 +76,9 @@ export class StreamExecutionEnvironment {
   readonly autoWatermarkIntervalMs: number;
   readonly bufferTimeoutMs: number;
   readonly crossThreadCodec: CrossThreadCodec;
+  private checkpointConfig: CheckpointConfig | undefined;
+  private restoreFrom: RestoreFrom | undefined;
+  private restartStrategy: RestartStrategy | undefined;
   private readonly transformations: Transformation[] = [];
   private collections = 0;
   /** Per environment, so building the same job twice (e.g. in each worker) yields the same ids. */
@@ -76,6 +92,11 @@ export class StreamExecutionEnvironment {
     this.autoWatermarkIntervalMs = options.autoWatermarkIntervalMs ?? 200;
     this.bufferTimeoutMs = options.bufferTimeoutMs ?? 5;
     this.crossThreadCodec = options.crossThreadCodec ?? 'structured-clone';
+    if (options.checkpointing !== undefined) {
+      this.enableCheckpointing(options.checkpointing.intervalMs, options.checkpointing);
+    }
+    this.restoreFrom = options.restoreFrom;
+    this.restartStrategy = options.restartStrategy;
     if (!Number.isInteger(this.parallelism) || this.parallelism < 1) {
       throw new SluiceError('INVALID_ARGUMENT', `parallelism must be an integer >= 1; got ${this.parallelism}`);
     }
@@ -135,6 +156,68 @@ export class StreamExecutionEnvironment {
     return this.fromSource(new CollectionSource<T>([...values]), WatermarkStrategy.noWatermarks<T>(), label);
   }
 
+  /**
+   * Takes a checkpoint every `intervalMs` (DESIGN.md §5): barriers flow with the records, every
+   * stateful operator snapshots when the barrier passes, state goes to `options.storage`, and
+   * two-phase-commit sinks commit when a checkpoint completes. A failed job restarts from the
+   * latest checkpoint (see {@link setRestartStrategy}).
+   *
+   * @example
+   * ```ts
+   * env.enableCheckpointing(1_000, { storage: new FsCheckpointStorage({ directory: '/data/chk' }) });
+   * ```
+   */
+  enableCheckpointing(intervalMs: number, options: CheckpointingOptions): this {
+    this.checkpointConfig = checkpointConfigOf(intervalMs, options);
+    return this;
+  }
+
+  /** The checkpointing configuration, if enabled. */
+  get checkpointing(): CheckpointConfig | undefined {
+    return this.checkpointConfig;
+  }
+
+  /**
+   * Restores the job when it starts: `'latest'` (the newest intact checkpoint, if there is one),
+   * a checkpoint id or a savepoint id of this job's storage. State is matched to operators by uid;
+   * the parallelism may differ from the one the state was taken with.
+   *
+   * @example
+   * ```ts
+   * env.setRestoreFrom({ savepointId: 'savepoint-42', allowNonRestoredState: true });
+   * ```
+   */
+  setRestoreFrom(from: RestoreFrom | undefined): this {
+    this.restoreFrom = from;
+    return this;
+  }
+
+  /**
+   * What a failure does: restart from the latest checkpoint per the strategy, or fail the job.
+   *
+   * @example
+   * ```ts
+   * env.setRestartStrategy(RestartStrategies.fixedDelay(3, 1_000));
+   * ```
+   */
+  setRestartStrategy(strategy: RestartStrategy): this {
+    this.restartStrategy = strategy;
+    return this;
+  }
+
+  /** The effective restart strategy (Flink's default: restart with a fixed delay when checkpointing). */
+  get effectiveRestartStrategy(): RestartStrategy {
+    return (
+      this.restartStrategy ??
+      (this.checkpointConfig === undefined ? RestartStrategies.none() : RestartStrategies.fixedDelay(2 ** 31, 1_000))
+    );
+  }
+
+  /** Where the job restores from, if set. */
+  get restoreSetting(): RestoreFrom | undefined {
+    return this.restoreFrom;
+  }
+
   /** Runs the job and resolves when it finishes (bounded input) or rejects when it fails. */
   execute(jobName = 'sluice-job'): Promise<JobExecutionResult> {
     return this.executeAsync(jobName).result;
@@ -143,39 +226,14 @@ export class StreamExecutionEnvironment {
   /** Starts the job and returns a {@link JobClient} at once. */
   executeAsync(jobName = 'sluice-job'): JobClient {
     const plan = this.compile();
-    const abort = new AbortController();
-    let status: JobStatus = 'RUNNING';
-    const startedAt = performance.now();
-    const executor = new LocalExecutor(plan, {
-      clock: this.clock,
-      runtimeMode: this.runtimeMode,
-      autoWatermarkIntervalMs: this.autoWatermarkIntervalMs,
-      signal: abort.signal,
-    });
-    const result = executor.run().then(
-      () => {
-        status = 'FINISHED';
-        return { jobName, netRuntimeMs: performance.now() - startedAt };
-      },
-      (error: unknown) => {
-        status = abort.signal.aborted ? 'CANCELED' : 'FAILED';
-        throw error;
-      },
-    );
-    return {
+    return runJob({
       jobName,
-      graph: describePlan(plan),
-      status: () => status,
-      result,
-      cancel: async () => {
-        abort.abort();
-        await result.catch(() => undefined);
-      },
-      listCheckpoints: async () => [],
-      triggerSavepoint: () => Promise.reject(checkpointingDisabled('take a savepoint')),
-      stopWithSavepoint: () => Promise.reject(checkpointingDisabled('stop with a savepoint')),
-      metrics: emptyMetrics,
-    };
+      plan,
+      checkpoint: this.checkpointConfig,
+      restoreFrom: this.restoreFrom,
+      restartStrategy: this.effectiveRestartStrategy,
+      launch: (setup) => launchLocal(plan, this, setup),
+    });
   }
 
   /** @internal Compiles the job built so far into a physical plan (checks uids, sinks, parallelism). */

@@ -5,15 +5,37 @@ import { keyGroupRangeFor } from '../state/key-groups.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Timestamp } from '../time/timestamps.ts';
 import { type BackpressureSignal, downstreamSignals, isBackpressureSignal } from './backpressure.ts';
+import type { CheckpointingMode } from '../checkpoint/checkpoint-config.ts';
+import type { ParticipantAck, StateFile, TriggerOptions } from '../checkpoint/checkpoint-coordinator.ts';
+import type { JsonValue } from '../checkpoint/metadata.ts';
+import type { OperatorMetrics } from '../api/job-client.ts';
 import { InputGate } from './input-gate.ts';
+import type { RestoredJobState } from './restore-loader.ts';
+import { snapshotSubtask, subtaskStatePath } from './subtask-state.ts';
 import { Mailbox } from './mailbox.ts';
-import { type ChannelGate, ForwardOutput, PartitionedOutput, RoutingOutput, type Target } from './outputs.ts';
+import {
+  type ChannelGate,
+  type EdgeOutput,
+  ForwardOutput,
+  PartitionedOutput,
+  RoutingOutput,
+  type Target,
+} from './outputs.ts';
 import type { JobVertex, PhysicalPlan } from './physical-plan.ts';
 import { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
 import { SinkOperator } from './operators/sink-operator.ts';
-import { OP_END, OP_IDLE, OP_RECORD, OP_WATERMARK, ENTRY_SLOTS, type RemoteLink } from './threads/remote-link.ts';
+import {
+  ENTRY_SLOTS,
+  OP_BARRIER,
+  OP_END,
+  OP_IDLE,
+  OP_RECORD,
+  OP_SPLITS,
+  OP_WATERMARK,
+  type RemoteLink,
+} from './threads/remote-link.ts';
 import { SourceOperator } from './operators/source-operator.ts';
-import type { OperatorContext, Output, StreamOperator } from './stream-operator.ts';
+import type { OperatorContext, StreamOperator } from './stream-operator.ts';
 
 /** Settings of one execution. */
 export interface ExecutionOptions {
@@ -29,6 +51,13 @@ export interface ExecutionOptions {
   readonly placement?: Placement;
   /** The task mailbox, when the caller needs it before the executor exists (remote links). */
   readonly mailbox?: Mailbox;
+  /** Checkpointing: how barriers are handled and where this task loop's snapshots go. */
+  readonly checkpointing?: {
+    readonly mode: CheckpointingMode;
+    acknowledge(ack: ParticipantAck): void;
+  };
+  /** State to start from (matched to operators by uid). */
+  readonly restored?: RestoredJobState;
 }
 
 /** Where this executor sits among the slots of a multi-threaded job. */
@@ -45,7 +74,19 @@ interface Instance {
   readonly operator: StreamOperator<unknown>;
   readonly context: OperatorContext;
   gate: InputGate | undefined;
-  output: Output<unknown> | undefined;
+  output: RoutingOutput | undefined;
+  /** All input ended (or, for a source, its input ended): snapshots are taken at trigger time. */
+  finished: boolean;
+  /** The last checkpoint this instance snapshotted. */
+  snapshotted: number;
+}
+
+/** A checkpoint this task loop is taking: the snapshots gathered so far. */
+interface LocalCheckpoint {
+  readonly options: TriggerOptions;
+  remaining: number;
+  readonly files: StateFile[];
+  readonly sourcePositions: Record<string, JsonValue>;
 }
 
 type AnyOperator = StreamOperator<unknown> & {
@@ -53,6 +94,9 @@ type AnyOperator = StreamOperator<unknown> & {
   processElement1?: (v: unknown, t: Timestamp) => void;
   processElement2?: (v: unknown, t: Timestamp) => void;
 };
+
+/** Union-state name under which source subtask 0 stores its split enumerator's state. */
+const ENUMERATOR_STATE = '__sluice.enumerator';
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -77,6 +121,17 @@ export class LocalExecutor {
   /** Record entry points of local consumers, by edge index and consumer subtask (for inbound batches). */
   private readonly localPush: ((value: unknown, timestamp: Timestamp) => void)[][] = [];
   private readonly links: RemoteLink[];
+  /** Gates currently holding blocked channels (barrier alignment). */
+  private blockingGates = 0;
+  private readonly checkpoints = new Map<number, LocalCheckpoint>();
+  /** Split enumerators by source vertex id (only on the slot that owns them). */
+  private readonly enumerators = new Map<number, SplitEnumerator<SourceSplit, unknown>>();
+  /** Stop-with-savepoint: sources are no longer polled; the loop ends when `stopAfter` completes. */
+  private stopRequested = false;
+  private stopAfter = -1;
+  private stopped = false;
+  /** Asynchronous commits (notifyCheckpointComplete) still running. */
+  private pendingCommits = 0;
 
   constructor(plan: PhysicalPlan, options: ExecutionOptions) {
     this.plan = plan;
@@ -112,10 +167,21 @@ export class LocalExecutor {
       const edge = entries[i + 1] as number;
       const consumer = entries[i + 2] as number;
       if (op === OP_RECORD) {
-        (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(
-          entries[i + 4],
-          entries[i + 5] as number,
-        );
+        if (this.blockingGates > 0)
+          this.deliverRecord(edge, consumer, entries[i + 3] as number, entries[i + 4], entries[i + 5] as number);
+        else
+          (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(
+            entries[i + 4],
+            entries[i + 5] as number,
+          );
+        continue;
+      }
+      if (op === OP_SPLITS) {
+        // edge = source vertex id; payload = splits, or null for "no more splits"
+        const source = this.instances.get(edge)?.[consumer]?.operator as SourceOperator<unknown>;
+        const splits = entries[i + 4] as SourceSplit[] | null;
+        if (splits === null) source.reader.notifyNoMoreSplits();
+        else source.addSplits(splits);
         continue;
       }
       const gate = this.instances.get((this.plan.edges[edge] as { to: number }).to)?.[consumer]?.gate as InputGate;
@@ -123,7 +189,18 @@ export class LocalExecutor {
       if (op === OP_WATERMARK) gate.watermark(channel, entries[i + 4] as number);
       else if (op === OP_IDLE) gate.idleness(channel, entries[i + 4] as boolean);
       else if (op === OP_END) gate.end(channel);
+      else if (op === OP_BARRIER) gate.barrier(channel, entries[i + 4] as number);
     }
+  }
+
+  /** A record from another thread while some gate aligns barriers: buffered if its channel is blocked. */
+  private deliverRecord(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void {
+    const gate = this.instances.get((this.plan.edges[edge] as { to: number }).to)?.[consumer]?.gate;
+    if (gate !== undefined && gate.isBlocked(channel)) {
+      gate.buffer(channel, () => this.deliverRecord(edge, consumer, channel, value, timestamp));
+      return;
+    }
+    (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(value, timestamp);
   }
 
   private flushLinks(): void {
@@ -138,18 +215,35 @@ export class LocalExecutor {
   async run(): Promise<void> {
     this.instantiate();
     this.wire();
-    const all = [...this.instances.values()].flat();
+    const all = [...this.instances.values()].flat().filter(Boolean);
     const opened: Instance[] = [];
     try {
+      const restored = this.options.restored;
+      for (const instance of all) {
+        const state = restored?.operators.get(instance.vertex.uid);
+        if (restored === undefined || state === undefined) continue;
+        if (instance.context.keyedBackend !== undefined) state.restoreKeyed(instance.context.keyedBackend);
+        instance.operator.initializeState?.(state.operatorStateFor(instance.subtask, instance.vertex.parallelism));
+      }
       for (const instance of [...all].reverse()) {
         instance.operator.open();
         opened.push(instance);
       }
-      const enumerators = this.startSources();
+      for (const instance of all) {
+        const state = restored?.operators.get(instance.vertex.uid);
+        if (state === undefined || instance.context.keyedBackend === undefined) continue;
+        state.restoreTimers(instance.operator);
+        instance.operator.afterKeyedRestore?.();
+      }
+      this.startSources();
       await this.loop();
-      for (const e of enumerators) await e.close();
-      const sinks = all.map((i) => i.operator).filter((op): op is SinkOperator<unknown> => op instanceof SinkOperator);
-      await Promise.all(sinks.map((s) => s.flushAndClose()));
+      for (const e of this.enumerators.values()) await e.close();
+      if (!this.stopped) {
+        const sinks = all
+          .map((i) => i.operator)
+          .filter((op): op is SinkOperator<unknown> => op instanceof SinkOperator);
+        await Promise.all(sinks.map((s) => s.flushAndClose()));
+      }
     } finally {
       for (const instance of opened) {
         try {
@@ -210,7 +304,16 @@ export class LocalExecutor {
           processingTime: this.scheduler,
           mailbox: this.mailbox,
         };
-        list[subtask] = { vertex, subtask, operator, context, gate: undefined, output: undefined };
+        list[subtask] = {
+          vertex,
+          subtask,
+          operator,
+          context,
+          gate: undefined,
+          output: undefined,
+          finished: false,
+          snapshotted: -1,
+        };
       }
       this.instances.set(vertex.id, list);
     }
@@ -239,7 +342,16 @@ export class LocalExecutor {
         const channels = channelCount.get(`${instance.vertex.id}:${instance.subtask}`) ?? 0;
         if (channels > 0) {
           this.unfinished++;
-          instance.gate = new InputGate(instance.operator, channels, () => this.finishInstance(instance));
+          const handler = {
+            onAligned: (checkpointId: number) => this.onAligned(instance, checkpointId),
+            onBlockingChanged: (delta: 1 | -1) => {
+              this.blockingGates += delta;
+            },
+          };
+          instance.gate = new InputGate(instance.operator, channels, () => this.finishInstance(instance), {
+            handler,
+            mode: this.options.checkpointing?.mode === 'AT_LEAST_ONCE' ? 'unaligned-count' : 'aligned',
+          });
         }
       }
     }
@@ -261,8 +373,8 @@ export class LocalExecutor {
     });
     for (const list of this.instances.values()) {
       for (const producer of list.filter(Boolean)) {
-        const main: Output<unknown>[] = [];
-        const sides = new Map<string, Output<unknown>[]>();
+        const main: EdgeOutput[] = [];
+        const sides = new Map<string, EdgeOutput[]>();
         plan.edges.forEach((edge, edgeIndex) => {
           if (edge.from !== producer.vertex.id) return;
           const targets: Target[] = [];
@@ -270,13 +382,14 @@ export class LocalExecutor {
           for (let c = 0; c < (parallelismOf.get(edge.to) as number); c++) {
             const bases = base[edgeIndex] as number[];
             const channel = (bases[c] as number) + (edge.partitioning.kind === 'forward' ? 0 : producer.subtask);
-            targets[c] = this.isLocal(c)
-              ? {
-                  push: this.localPush[edgeIndex]?.[c] as Target['push'],
-                  gate: (consumers[c] as Instance).gate as InputGate,
-                  channel,
-                }
-              : this.remoteTarget(edgeIndex, c, channel);
+            if (this.isLocal(c)) {
+              const gate = (consumers[c] as Instance).gate as InputGate;
+              const target: Target = { push: this.localPush[edgeIndex]?.[c] as Target['push'], gate, channel };
+              gate.registerTarget(channel, target);
+              targets[c] = target;
+            } else {
+              targets[c] = this.remoteTarget(edgeIndex, c, channel);
+            }
           }
           const out =
             edge.partitioning.kind === 'forward'
@@ -300,12 +413,163 @@ export class LocalExecutor {
       watermark: (ch, wm) => link.control(OP_WATERMARK, edge, consumer, ch, wm),
       idleness: (ch, idle) => link.control(OP_IDLE, edge, consumer, ch, idle),
       end: (ch) => link.control(OP_END, edge, consumer, ch, 0),
+      barrier: (ch, checkpointId) => link.control(OP_BARRIER, edge, consumer, ch, checkpointId),
     };
-    return { push: (value, timestamp) => link.record(edge, consumer, value, timestamp), gate, channel };
+    return { push: (value, timestamp) => link.record(edge, consumer, channel, value, timestamp), gate, channel };
+  }
+
+  // ---- Checkpoints (DESIGN.md §5) ----
+
+  /**
+   * Starts checkpoint `checkpointId` in this task loop (call on the loop, e.g. through the
+   * mailbox): every local source snapshots its splits and emits the barrier; operators snapshot
+   * when the barrier aligned at their input; finished operators snapshot at once. When every local
+   * operator snapshotted, the files go to `checkpointing.acknowledge`.
+   */
+  triggerCheckpoint(checkpointId: number, options: TriggerOptions): void {
+    const all = [...this.instances.values()].flat().filter(Boolean);
+    this.checkpoints.set(checkpointId, { options, remaining: all.length, files: [], sourcePositions: {} });
+    if (options.stop !== undefined) this.stopRequested = true;
+    for (const instance of all) {
+      if (instance.operator instanceof SourceOperator) {
+        if (!instance.finished && options.stop === 'drain') instance.operator.drainEventTime();
+        this.snapshotInstance(instance, checkpointId);
+        if (!instance.finished) instance.output?.emitBarrier(checkpointId);
+      } else if (instance.finished || instance.gate === undefined) {
+        this.snapshotInstance(instance, checkpointId);
+      }
+    }
+    this.flushLinks();
+    if (all.length === 0) this.maybeAcknowledge(checkpointId);
+  }
+
+  private onAligned(instance: Instance, checkpointId: number): void {
+    if (!this.checkpoints.has(checkpointId)) {
+      // The trigger has not reached this loop yet (barriers from another thread overtook it): it
+      // cannot, triggers are delivered before any barrier of the same checkpoint leaves a source.
+      throw new SluiceError(
+        'ILLEGAL_STATE',
+        `Barrier ${checkpointId} reached '${instance.vertex.name}' before its trigger.`,
+      );
+    }
+    this.snapshotInstance(instance, checkpointId);
+    instance.output?.emitBarrier(checkpointId);
+  }
+
+  private snapshotInstance(instance: Instance, checkpointId: number): void {
+    const pending = this.checkpoints.get(checkpointId);
+    if (pending === undefined || instance.snapshotted >= checkpointId) return;
+    instance.snapshotted = checkpointId;
+    const { vertex, subtask, operator, context } = instance;
+    const enumerator = subtask === 0 ? this.enumerators.get(vertex.id) : undefined;
+    const target =
+      enumerator === undefined
+        ? operator
+        : {
+            restorableTimerServices: operator.restorableTimerServices?.bind(operator),
+            snapshotState: (id: number) => {
+              const own = operator.snapshotState?.(id) ?? {};
+              return { ...own, unionState: { ...own.unionState, [ENUMERATOR_STATE]: [enumerator.snapshotState(id)] } };
+            },
+          };
+    const bytes = snapshotSubtask(
+      target as StreamOperator<unknown>,
+      { uid: vertex.uid, subtask, parallelism: vertex.parallelism, maxParallelism: this.plan.maxParallelism },
+      context.keyedBackend,
+      checkpointId,
+    );
+    pending.files.push({ path: subtaskStatePath(vertex.uid, subtask, vertex.parallelism), bytes });
+    if (operator instanceof SourceOperator) {
+      pending.sourcePositions[`${vertex.uid}/${subtask}`] = operator.positions(checkpointId);
+    }
+    pending.remaining--;
+    this.maybeAcknowledge(checkpointId);
+  }
+
+  private maybeAcknowledge(checkpointId: number): void {
+    const pending = this.checkpoints.get(checkpointId);
+    if (pending === undefined || pending.remaining > 0) return;
+    this.options.checkpointing?.acknowledge({
+      checkpointId,
+      files: pending.files,
+      sourcePositions: pending.sourcePositions,
+    });
+  }
+
+  /** Checkpoint `checkpointId` is durable: operators commit (sinks), a stop-with-savepoint ends the loop. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    const pending = this.checkpoints.get(checkpointId);
+    for (const id of [...this.checkpoints.keys()]) if (id <= checkpointId) this.checkpoints.delete(id);
+    for (const instance of [...this.instances.values()].flat().filter(Boolean)) {
+      const done = instance.operator.notifyCheckpointComplete?.(checkpointId);
+      if (done instanceof Promise) {
+        this.pendingCommits++;
+        done.then(
+          () => this.mailbox.submit(() => this.pendingCommits--),
+          (error: unknown) =>
+            this.mailbox.submit(() => {
+              throw error;
+            }),
+        );
+      }
+    }
+    if (pending?.options.stop !== undefined) {
+      this.stopAfter = checkpointId;
+      this.stopped = true;
+    }
+  }
+
+  /** Checkpoint `checkpointId` was aborted: forget its snapshots; operators may clean up. */
+  notifyCheckpointAborted(checkpointId: number): void {
+    const pending = this.checkpoints.get(checkpointId);
+    this.checkpoints.delete(checkpointId);
+    if (pending?.options.stop !== undefined) this.stopRequested = false; // the stop failed: go on
+    for (const instance of [...this.instances.values()].flat().filter(Boolean)) {
+      instance.operator.notifyCheckpointAborted?.(checkpointId);
+    }
+  }
+
+  /** Engine metrics of the local subtasks, per operator. */
+  operatorMetrics(): OperatorMetrics[] {
+    const outBy = new Map<number, { main: number; side: number }>();
+    for (const [id, list] of this.instances) {
+      let main = 0;
+      let side = 0;
+      for (const i of list) {
+        if (i === undefined) continue;
+        main += i.output?.recordsOut ?? 0;
+        side += i.output?.recordsOutSide ?? 0;
+      }
+      outBy.set(id, { main, side });
+    }
+    return this.plan.vertices.map((v) => {
+      let recordsIn = 0;
+      for (const e of this.plan.edges) {
+        if (e.to !== v.id) continue;
+        const up = outBy.get(e.from);
+        recordsIn += (e.sideOutputTag === undefined ? up?.main : up?.side) ?? 0;
+      }
+      let watermark: number | undefined;
+      for (const i of this.instances.get(v.id) ?? []) {
+        const wm = i?.output?.watermark;
+        if (wm !== undefined && (watermark === undefined || wm < watermark)) watermark = wm;
+      }
+      const out = outBy.get(v.id) ?? { main: 0, side: 0 };
+      return {
+        uid: v.uid,
+        name: v.name,
+        parallelism: v.parallelism,
+        recordsIn,
+        recordsOut: out.main,
+        recordsOutSide: out.side,
+        watermarkMs: watermark,
+      };
+    });
   }
 
   /** End of an operator's input: finish it, then end its output (after an async finish settles). */
   private finishInstance(instance: Instance): void {
+    instance.finished = true;
     const done = instance.operator.finish();
     if (done === undefined) {
       this.unfinished--;
@@ -327,24 +591,50 @@ export class LocalExecutor {
     );
   }
 
-  private startSources(): SplitEnumerator<SourceSplit, unknown>[] {
-    const enumerators: SplitEnumerator<SourceSplit, unknown>[] = [];
+  /**
+   * Starts one split enumerator per source, on slot 0 (or in single-threaded mode): it assigns
+   * splits to local readers directly and to readers on other slots through their links.
+   */
+  private startSources(): void {
+    const placement = this.options.placement;
+    if (placement !== undefined && placement.slot !== 0) return;
     for (const vertex of this.plan.vertices) {
       const source = vertex.transformation.source;
       if (source === undefined) continue;
-      const readers = (this.instances.get(vertex.id) as Instance[]).map(
-        (i) => (i.operator as SourceOperator<unknown>).reader,
+      const readers = (this.instances.get(vertex.id) as Instance[]).map((i) =>
+        i === undefined ? undefined : (i.operator as SourceOperator<unknown>),
       );
-      const enumerator = source.source.createEnumerator({
+      const remote = (subtask: number, payload: SourceSplit[] | null): void => {
+        const link = placement?.links[subtask % placement.slots];
+        if (link === undefined)
+          throw new SluiceError('ILLEGAL_STATE', `No link to the slot of source subtask ${subtask}.`);
+        link.control(OP_SPLITS, vertex.id, subtask, 0, payload);
+        link.flush();
+      };
+      const ctx = {
         parallelism: vertex.parallelism,
-        assignSplits: (subtask, splits) => readers[subtask]?.addSplits(splits),
-        signalNoMoreSplits: (subtask) => readers[subtask]?.notifyNoMoreSplits(),
-      });
+        assignSplits: (subtask: number, splits: readonly SourceSplit[]) => {
+          const reader = readers[subtask];
+          if (reader !== undefined) reader.addSplits(splits);
+          else remote(subtask, [...splits]);
+        },
+        signalNoMoreSplits: (subtask: number) => {
+          const reader = readers[subtask];
+          if (reader !== undefined) reader.reader.notifyNoMoreSplits();
+          else remote(subtask, null);
+        },
+      };
+      const saved = this.options.restored?.operators.get(vertex.uid)?.operatorStateFor(0, 1).unionState[
+        ENUMERATOR_STATE
+      ];
+      const enumerator =
+        saved !== undefined && saved.length > 0
+          ? source.source.restoreEnumerator(ctx, saved[0])
+          : source.source.createEnumerator(ctx);
       enumerator.start();
-      for (let s = 0; s < vertex.parallelism; s++) if (readers[s] !== undefined) enumerator.addReader(s);
-      enumerators.push(enumerator);
+      for (let s = 0; s < vertex.parallelism; s++) enumerator.addReader(s);
+      this.enumerators.set(vertex.id, enumerator);
     }
-    return enumerators;
   }
 
   private scheduleWatermarkTicks(sources: SourceOperator<unknown>[]): void {
@@ -367,6 +657,22 @@ export class LocalExecutor {
     const isBlocked = this.backpressureCheck(sourceInstances);
     while (pending.length > 0) {
       if (signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
+      if (this.stopRequested) {
+        // Stop-with-savepoint: sources are not polled any more; wait for the savepoint to complete.
+        this.mailbox.drain();
+        this.scheduler.fireDue();
+        this.flushLinks();
+        if (this.stopped) {
+          // The savepoint is durable: let its commits finish before the loop ends.
+          while (this.pendingCommits > 0) {
+            await this.idle([], cancelled);
+            this.mailbox.drain();
+          }
+          return;
+        }
+        await this.idle([], cancelled);
+        continue;
+      }
       let more = false;
       const blocked: SourceOperator<unknown>[] = [];
       // Backpressure across threads: no credit on a link means no new input from sources.
@@ -395,13 +701,14 @@ export class LocalExecutor {
       );
     }
     if (signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
+    for (const instance of sourceInstances) instance.finished = true;
     if (runtimeMode === 'BATCH') this.scheduler.fireAll();
     for (const instance of sourceInstances) instance.output?.endInput();
     // Asynchronous finishes (e.g. async I/O draining its queue) and input from other threads
     // complete through the mailbox; the task ends when every local operator's input has ended.
     this.mailbox.drain();
     this.flushLinks();
-    while (this.unfinished > 0 || this.pendingFinishes > 0 || this.linksBlocked()) {
+    while (this.unfinished > 0 || this.pendingFinishes > 0 || this.pendingCommits > 0 || this.linksBlocked()) {
       if (signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
       await this.idle([], cancelled);
       this.mailbox.drain();

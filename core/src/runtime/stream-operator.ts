@@ -1,6 +1,9 @@
 import type { Clock } from '../time/clock.ts';
 import type { Timestamp } from '../time/timestamps.ts';
+import type { BroadcastStateSnapshot } from '../state/broadcast-state.ts';
 import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import type { OperatorStateSnapshot } from '../state/operator-state.ts';
+import type { InternalTimerService } from '../state/timer-service.ts';
 import type { Mailbox } from './mailbox.ts';
 import type { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
 
@@ -36,12 +39,53 @@ export interface OperatorContext {
 }
 
 /**
+ * What an operator subtask puts in a checkpoint besides its keyed state and timers (which the
+ * runtime snapshots from the keyed backend and {@link StreamOperator.restorableTimerServices}).
+ */
+export interface OperatorSnapshot {
+  /** Operator list state: on restore the items of all old subtasks are dealt round-robin. */
+  readonly listState?: OperatorStateSnapshot;
+  /** Union list state: on restore every subtask gets the items of all old subtasks. */
+  readonly unionState?: OperatorStateSnapshot;
+  /** Broadcast state (the same on every subtask): new subtask i takes old subtask i % old's copy. */
+  readonly broadcastState?: BroadcastStateSnapshot;
+}
+
+/** The operator state one subtask gets back on restore (already redistributed for its index). */
+export interface RestoredOperatorState {
+  readonly checkpointId: number;
+  readonly listState: OperatorStateSnapshot;
+  readonly unionState: OperatorStateSnapshot;
+  readonly broadcastState: BroadcastStateSnapshot;
+}
+
+/** A timer service with the inverse of its namespace-id function, so its timers can be restored. */
+export interface RestorableTimerService {
+  readonly name: string;
+  readonly service: InternalTimerService<unknown>;
+  readonly namespaceFromId: (id: string) => unknown;
+}
+
+/**
  * The runtime contract of an operator: one required method per input, hooks with defaults
  * provided by {@link AbstractStreamOperator}.
+ *
+ * Checkpoint hooks (all optional): `initializeState` runs after `setup` and before `open` when the
+ * job restores; `snapshotState` runs when the checkpoint barrier passes the operator (after every
+ * record before it, before any after it) and must not keep references the operator mutates later;
+ * `notifyCheckpointComplete` runs once the checkpoint is durable (commit side effects there).
  */
 export interface StreamOperator<OUT> {
   setup(ctx: OperatorContext, output: Output<OUT>): void;
+  initializeState?(restored: RestoredOperatorState): void;
   open(): void;
+  snapshotState?(checkpointId: number): OperatorSnapshot;
+  /** Timer services to snapshot and restore with the keyed state (created in `open`). */
+  restorableTimerServices?(): readonly RestorableTimerService[];
+  /** Called after keyed state and timers were restored (after `open`), e.g. to rehydrate objects. */
+  afterKeyedRestore?(): void;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void;
   /** Called with the combined watermark of all inputs; must forward it (after firing timers). */
   processWatermark(watermark: Timestamp): void;
   processIdle(idle: boolean): void;

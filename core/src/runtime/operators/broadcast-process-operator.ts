@@ -8,7 +8,7 @@ import { BroadcastStateStore, type ReadOnlyBroadcastState } from '../../state/br
 import { OperatorStateStore } from '../../state/operator-state.ts';
 import type { MapStateDescriptor } from '../../state/state-descriptors.ts';
 import { type Timestamp } from '../../time/timestamps.ts';
-import type { TwoInputStreamOperator } from '../stream-operator.ts';
+import type { OperatorSnapshot, RestoredOperatorState, TwoInputStreamOperator } from '../stream-operator.ts';
 import { AbstractUdfOperator } from './udf-operator.ts';
 import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
@@ -25,6 +25,15 @@ export class BroadcastProcessOperator<IN1, IN2, OUT>
   readonly broadcastState: BroadcastStateStore;
   /** The function's operator (non-keyed) list state. */
   readonly operatorState = new OperatorStateStore();
+
+  initializeState(restored: RestoredOperatorState): void {
+    this.operatorState.restore(restored.listState);
+    this.broadcastState.restore(restored.broadcastState);
+  }
+
+  snapshotState(): OperatorSnapshot {
+    return { listState: this.operatorState.snapshot(), broadcastState: this.broadcastState.snapshot() };
+  }
   private readonly broadcastContext: BroadcastContext;
 
   constructor(

@@ -2,7 +2,7 @@ import { userFunctionFailed } from '../../errors.ts';
 import type { CoProcessFunction } from '../../api/co-functions.ts';
 import { OperatorStateStore } from '../../state/operator-state.ts';
 import { type Timestamp } from '../../time/timestamps.ts';
-import type { TwoInputStreamOperator } from '../stream-operator.ts';
+import type { OperatorSnapshot, RestoredOperatorState, TwoInputStreamOperator } from '../stream-operator.ts';
 import { AbstractUdfOperator } from './udf-operator.ts';
 import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
@@ -18,6 +18,14 @@ export class CoProcessOperator<IN1, IN2, OUT>
   private readonly fn: CoProcessFunction<IN1, IN2, OUT>;
   /** The function's operator (non-keyed) list state. */
   readonly operatorState = new OperatorStateStore();
+
+  initializeState(restored: RestoredOperatorState): void {
+    this.operatorState.restore(restored.listState);
+  }
+
+  snapshotState(): OperatorSnapshot {
+    return { listState: this.operatorState.snapshot() };
+  }
 
   constructor(fn: CoProcessFunction<IN1, IN2, OUT>) {
     super();

@@ -7,7 +7,11 @@ import type { KeyType } from '../../state/key-groups.ts';
 import { type MapState, MapStateDescriptor } from '../../state/state-descriptors.ts';
 import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
 import { MIN_WATERMARK, NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
-import { AbstractStreamOperator, type TwoInputStreamOperator } from '../stream-operator.ts';
+import {
+  AbstractStreamOperator,
+  type RestorableTimerService,
+  type TwoInputStreamOperator,
+} from '../stream-operator.ts';
 import { keyedRuntimeContextOf, requireKeyedBackend } from './keyed-udf-operator.ts';
 import type { TimerIntrospection, TimerServiceStats } from './timer-introspection.ts';
 
@@ -126,6 +130,10 @@ export class IntervalJoinOperator<K extends KeyType, L, R, OUT>
     this.watermark = watermark;
     this.timers.advanceWatermark(watermark);
     this.out.emitWatermark(watermark);
+  }
+
+  restorableTimerServices(): readonly RestorableTimerService[] {
+    return [{ name: 'cleanup', service: this.timers as InternalTimerService<unknown>, namespaceFromId: (id) => id }];
   }
 
   internalTimerServices(): readonly TimerServiceStats[] {

@@ -15,6 +15,7 @@ import type {
   ValueStateDescriptor,
 } from '../../state/state-descriptors.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
+import type { OperatorSnapshot, RestoredOperatorState } from '../stream-operator.ts';
 import { AbstractKeyedTwoInputOperator } from './abstract-keyed-two-input-operator.ts';
 import { keyedRuntimeContextOf } from './keyed-udf-operator.ts';
 
@@ -56,6 +57,14 @@ export class KeyedBroadcastProcessOperator<K extends KeyType, IN1, IN2, OUT>
 
   protected openFunction(): void {
     this.fn.open?.(keyedRuntimeContextOf(this.ctx, this.backend));
+  }
+
+  initializeState(restored: RestoredOperatorState): void {
+    this.broadcastState.restore(restored.broadcastState);
+  }
+
+  snapshotState(): OperatorSnapshot {
+    return { broadcastState: this.broadcastState.snapshot() };
   }
 
   override close(): void {

@@ -7,6 +7,7 @@ import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
 import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
 import { AbstractUdfOperator } from './udf-operator.ts';
 import { runtimeContextOf } from './process-operator.ts';
+import type { RestorableTimerService } from '../stream-operator.ts';
 import type { TimerIntrospection, TimerServiceStats } from './timer-introspection.ts';
 
 /** The keyed state accessors of a backend, as a user-facing runtime context. */
@@ -76,6 +77,10 @@ export abstract class AbstractKeyedUdfOperator<K extends KeyType, OUT>
 
   internalTimerServices(): readonly TimerServiceStats[] {
     return [this.timers];
+  }
+
+  restorableTimerServices(): readonly RestorableTimerService[] {
+    return [{ name: 'timers', service: this.timers as InternalTimerService<unknown>, namespaceFromId: (id) => id }];
   }
 
   private fire(timer: Timer<string>, domain: 'event-time' | 'processing-time'): void {

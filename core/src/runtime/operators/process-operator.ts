@@ -2,7 +2,7 @@ import { userFunctionFailed } from '../../errors.ts';
 import type { ProcessFunction, RuntimeContext } from '../../api/functions.ts';
 import { OperatorStateStore } from '../../state/operator-state.ts';
 import { type Timestamp } from '../../time/timestamps.ts';
-import type { OneInputStreamOperator } from '../stream-operator.ts';
+import type { OneInputStreamOperator, OperatorSnapshot, RestoredOperatorState } from '../stream-operator.ts';
 import { AbstractUdfOperator } from './udf-operator.ts';
 import { operatorRuntimeContextOf } from './operator-runtime-context.ts';
 
@@ -11,6 +11,14 @@ export class ProcessOperator<IN, OUT> extends AbstractUdfOperator<OUT> implement
   private readonly fn: ProcessFunction<IN, OUT>;
   /** The function's operator (non-keyed) list state; what a checkpoint of this operator stores. */
   readonly operatorState = new OperatorStateStore();
+
+  initializeState(restored: RestoredOperatorState): void {
+    this.operatorState.restore(restored.listState);
+  }
+
+  snapshotState(): OperatorSnapshot {
+    return { listState: this.operatorState.snapshot() };
+  }
 
   constructor(fn: ProcessFunction<IN, OUT>) {
     super();

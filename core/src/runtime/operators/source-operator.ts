@@ -7,7 +7,16 @@ import type {
   WatermarkStrategy,
 } from '../../time/watermark-strategy.ts';
 import { MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';
-import { AbstractStreamOperator, type Output } from '../stream-operator.ts';
+import type { JsonValue } from '../../checkpoint/metadata.ts';
+import {
+  AbstractStreamOperator,
+  type OperatorSnapshot,
+  type Output,
+  type RestoredOperatorState,
+} from '../stream-operator.ts';
+
+/** Operator list-state name of a source reader's splits. */
+const SPLITS_STATE = '__sluice.splits';
 
 /** Watermark bookkeeping of one split (or of the reader's main output). */
 class SplitChannel<T> implements SplitOutput<T>, WatermarkOutput {
@@ -135,6 +144,39 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
       this.emitted = min;
       this.out.emitWatermark(min);
     }
+  }
+
+  /** Checkpoint: the reader's unfinished splits with their positions (dealt round-robin on restore). */
+  snapshotState(checkpointId: number): OperatorSnapshot {
+    return { listState: { [SPLITS_STATE]: this.reader.snapshotState(checkpointId) } };
+  }
+
+  /** Restore: the reader gets back the splits it (or, after rescaling, another subtask) had. */
+  initializeState(restored: RestoredOperatorState): void {
+    const splits = (restored.listState[SPLITS_STATE] ?? []) as SourceSplit[];
+    if (splits.length > 0) this.addSplits(splits);
+  }
+
+  /**
+   * Hands splits to the reader. Each split's watermark channel exists from now on, so a split the
+   * reader has not started yet holds the watermark back (instead of its records turning late).
+   */
+  addSplits(splits: readonly SourceSplit[]): void {
+    for (const split of splits) this.forSplit(split.splitId);
+    this.reader.addSplits(splits);
+  }
+
+  /** Split positions as plain JSON data, for checkpoint listings. */
+  positions(checkpointId: number): JsonValue {
+    return JSON.parse(JSON.stringify(this.reader.snapshotState(checkpointId))) as JsonValue;
+  }
+
+  /** Stop-with-savepoint with drain: the end-of-time watermark flushes windows and timers downstream. */
+  drainEventTime(): void {
+    if (this.finished) return;
+    if (this.idle) this.out.emitIdle(false);
+    this.emitted = MAX_WATERMARK;
+    this.out.emitWatermark(MAX_WATERMARK);
   }
 
   private endOfInput(): void {

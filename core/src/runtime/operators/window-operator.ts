@@ -25,7 +25,25 @@ import { WindowTriggerContext } from '../../windowing/internal/window-trigger-co
 import type { ProcessWindowFunction } from '../../windowing/process-window-function.ts';
 import { type KeyedStateStore, type Trigger, TriggerResult } from '../../windowing/triggers/trigger.ts';
 import type { Window } from '../../windowing/windows/window.ts';
-import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';
+import {
+  AbstractStreamOperator,
+  type OneInputStreamOperator,
+  type RestorableTimerService,
+} from '../stream-operator.ts';
+import { GlobalWindow } from '../../windowing/windows/global-window.ts';
+import { TimeWindow } from '../../windowing/windows/time-window.ts';
+
+/** The window with id `id` (the inverse of `Window.id` for the built-in window types). */
+function windowFromId(id: string): Window {
+  return id === GlobalWindow.get().id ? GlobalWindow.get() : TimeWindow.fromId(id);
+}
+
+/** The id of a window, or of a restored plain copy of a TimeWindow (which lost its getter). */
+function windowIdOf(window: Window | { start: number; end: number }): string {
+  if (window instanceof TimeWindow || window instanceof GlobalWindow) return window.id;
+  const plain = window as { start: number; end: number };
+  return TimeWindow.of(plain.start, plain.end).id;
+}
 import { requireKeyedBackend } from './keyed-udf-operator.ts';
 import { runtimeContextOf } from './process-operator.ts';
 
@@ -125,6 +143,26 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
 
   override close(): void {
     this.fn?.close?.();
+  }
+
+  restorableTimerServices(): readonly RestorableTimerService[] {
+    return [
+      { name: 'window-timers', service: this.timers as InternalTimerService<unknown>, namespaceFromId: windowFromId },
+    ];
+  }
+
+  /** Restored merging window sets hold plain objects (snapshots keep data, not classes): rebuild the windows. */
+  afterKeyedRestore(): void {
+    this.mergingTable?.mapValues((mapping) => {
+      const rebuilt: MergingWindowMap<W> = new Map();
+      for (const [id, entry] of mapping) {
+        rebuilt.set(id, {
+          window: windowFromId(entry.window.id ?? id) as W,
+          stateWindow: windowFromId(windowIdOf(entry.stateWindow)) as W,
+        });
+      }
+      return rebuilt;
+    });
   }
 
   /** The operator's timer service (tooling: counting timers). */

@@ -10,7 +10,7 @@ describe('RemoteLink credit-based flow control', () => {
     const received: unknown[][] = [];
     port2.on('message', (m) => received.push(m as unknown[]));
     const link = new RemoteLink(port1, new Mailbox(), () => {}, { credits: 2, maxBatchRecords: 3 });
-    for (let i = 0; i < 12; i++) link.record(0, 1, i, i); // 4 full batches of 3 records
+    for (let i = 0; i < 12; i++) link.record(0, 1, 0, i, i); // 4 full batches of 3 records
     link.flush();
     await new Promise((r) => setTimeout(r, 20));
     expect(received).toHaveLength(2);

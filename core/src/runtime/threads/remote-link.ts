@@ -5,6 +5,10 @@ export const OP_RECORD = 0;
 export const OP_WATERMARK = 1;
 export const OP_IDLE = 2;
 export const OP_END = 3;
+/** A checkpoint barrier; the payload is the checkpoint id. */
+export const OP_BARRIER = 4;
+/** Splits assigned to a source reader on another slot (payload: the splits, or null for no more splits). */
+export const OP_SPLITS = 5;
 const SLOTS = 6;
 
 /**
@@ -66,12 +70,12 @@ export class RemoteLink {
     return this.waiting.length > 0;
   }
 
-  record(edge: number, consumer: number, value: unknown, timestamp: number): void {
-    this.buffer.push(OP_RECORD, edge, consumer, 0, value, timestamp);
+  record(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void {
+    this.buffer.push(OP_RECORD, edge, consumer, channel, value, timestamp);
     if (this.buffer.length >= this.maxBatchEntries) this.flush();
   }
 
-  control(op: number, edge: number, consumer: number, channel: number, payload: number | boolean): void {
+  control(op: number, edge: number, consumer: number, channel: number, payload: unknown): void {
     this.buffer.push(op, edge, consumer, channel, payload, 0);
   }
 
