@@ -6,6 +6,7 @@ import {
   FileSink,
   FsCheckpointStorage,
   RestartStrategies,
+  startJob,
   SluiceError,
   readFileSinkOutput,
   StreamExecutionEnvironment,
@@ -184,5 +185,31 @@ describe('checkpoints and recovery (local)', () => {
     const total = readFileSinkOutput(out).reduce((sum, line) => sum + Number(line.split('=')[1]), 0);
     expect(total).toBe(read);
     expect(emitted).toBeGreaterThan(0);
+  });
+});
+
+describe('checkpoints on worker threads', () => {
+  it('stop-with-savepoint on 2 threads, resume on 1: results equal the uninterrupted run', async () => {
+    const module = new URL('./fixtures/clicks.job.ts', import.meta.url);
+    const storage = tempDir();
+    const expectedOut = tempDir();
+    await (await startJob(module, { params: { out: expectedOut, count: 6_000 } })).result;
+    const expected = readFileSinkOutput(expectedOut).sort();
+
+    const out = tempDir();
+    const job = await startJob(module, {
+      parallelism: 2,
+      slots: 2,
+      params: { out, count: 6_000, rate: 10_000, storage },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const savepoint = await job.stopWithSavepoint();
+    expect(savepoint.fileCount).toBeGreaterThan(0);
+    expect(job.status()).toBe('FINISHED');
+    const resumed = await startJob(module, {
+      params: { out, count: 6_000, storage, savepoint: savepoint.savepointId as string },
+    });
+    await resumed.result;
+    expect(readFileSinkOutput(out).sort()).toEqual(expected);
   });
 });

@@ -31,6 +31,7 @@ import {
   OP_IDLE,
   OP_RECORD,
   OP_SPLITS,
+  OP_TRIGGER,
   OP_WATERMARK,
   type RemoteLink,
 } from './threads/remote-link.ts';
@@ -84,6 +85,9 @@ interface Instance {
 /** A checkpoint this task loop is taking: the snapshots gathered so far. */
 interface LocalCheckpoint {
   readonly options: TriggerOptions;
+  /** The coordinator's trigger reached this loop (acknowledge only after it: sources snapshot then). */
+  triggered: boolean;
+  acked: boolean;
   remaining: number;
   readonly files: StateFile[];
   readonly sourcePositions: Record<string, JsonValue>;
@@ -174,6 +178,11 @@ export class LocalExecutor {
             entries[i + 4],
             entries[i + 5] as number,
           );
+        continue;
+      }
+      if (op === OP_TRIGGER) {
+        const t = entries[i + 4] as { checkpointId: number; options: TriggerOptions };
+        this.triggerCheckpoint(t.checkpointId, t.options);
         continue;
       }
       if (op === OP_SPLITS) {
@@ -427,8 +436,16 @@ export class LocalExecutor {
    * operator snapshotted, the files go to `checkpointing.acknowledge`.
    */
   triggerCheckpoint(checkpointId: number, options: TriggerOptions): void {
-    const all = [...this.instances.values()].flat().filter(Boolean);
-    this.checkpoints.set(checkpointId, { options, remaining: all.length, files: [], sourcePositions: {} });
+    const all = this.allInstances();
+    const pending = this.localCheckpoint(checkpointId);
+    (pending as { options: TriggerOptions }).options = options;
+    pending.triggered = true;
+    const placement = this.options.placement;
+    if (placement !== undefined && placement.slot === 0) {
+      // Slot 0 owns the split enumerators: its trigger travels to the other slots behind every
+      // split assignment it sent them, so no assigned split is missing from the checkpoint.
+      for (const link of this.links) link.control(OP_TRIGGER, 0, 0, 0, { checkpointId, options });
+    }
     if (options.stop !== undefined) this.stopRequested = true;
     for (const instance of all) {
       if (instance.operator instanceof SourceOperator) {
@@ -440,18 +457,36 @@ export class LocalExecutor {
       }
     }
     this.flushLinks();
-    if (all.length === 0) this.maybeAcknowledge(checkpointId);
+    this.maybeAcknowledge(checkpointId);
+  }
+
+  private allInstances(): Instance[] {
+    return [...this.instances.values()].flat().filter(Boolean);
+  }
+
+  /**
+   * The bookkeeping of checkpoint `checkpointId` in this loop. A barrier from another thread may
+   * align an operator here before this loop's trigger arrives (its inputs are all remote), so the
+   * first of the two creates it.
+   */
+  private localCheckpoint(checkpointId: number): LocalCheckpoint {
+    let pending = this.checkpoints.get(checkpointId);
+    if (pending === undefined) {
+      pending = {
+        options: { kind: 'checkpoint' },
+        remaining: this.allInstances().length,
+        files: [],
+        sourcePositions: {},
+        triggered: false,
+        acked: false,
+      };
+      this.checkpoints.set(checkpointId, pending);
+    }
+    return pending;
   }
 
   private onAligned(instance: Instance, checkpointId: number): void {
-    if (!this.checkpoints.has(checkpointId)) {
-      // The trigger has not reached this loop yet (barriers from another thread overtook it): it
-      // cannot, triggers are delivered before any barrier of the same checkpoint leaves a source.
-      throw new SluiceError(
-        'ILLEGAL_STATE',
-        `Barrier ${checkpointId} reached '${instance.vertex.name}' before its trigger.`,
-      );
-    }
+    this.localCheckpoint(checkpointId);
     this.snapshotInstance(instance, checkpointId);
     instance.output?.emitBarrier(checkpointId);
   }
@@ -488,7 +523,8 @@ export class LocalExecutor {
 
   private maybeAcknowledge(checkpointId: number): void {
     const pending = this.checkpoints.get(checkpointId);
-    if (pending === undefined || pending.remaining > 0) return;
+    if (pending === undefined || pending.remaining > 0 || !pending.triggered || pending.acked) return;
+    pending.acked = true;
     this.options.checkpointing?.acknowledge({
       checkpointId,
       files: pending.files,

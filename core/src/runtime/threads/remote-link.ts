@@ -9,6 +9,8 @@ export const OP_END = 3;
 export const OP_BARRIER = 4;
 /** Splits assigned to a source reader on another slot (payload: the splits, or null for no more splits). */
 export const OP_SPLITS = 5;
+/** A checkpoint trigger forwarded by slot 0 (payload: { checkpointId, options }), in order after earlier split assignments. */
+export const OP_TRIGGER = 6;
 const SLOTS = 6;
 
 /**

@@ -1,33 +1,47 @@
-import { checkpointingDisabled, emptyMetrics } from '../job-client-defaults.ts';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { JobClient, JobExecutionResult, JobStatus } from '../../api/job-client.ts';
+import type { JobClient, OperatorMetrics } from '../../api/job-client.ts';
 import type { JobParams } from '../../api/job-definition.ts';
 import type { EnvironmentOptions, StreamExecutionEnvironment } from '../../api/stream-execution-environment.ts';
 import { CollectSink, type CollectedRecord } from '../../connectors/collect/collect-sink.ts';
 import { type ErrorCode, SluiceError } from '../../errors.ts';
+import { type AttemptHandle, type AttemptSetup, runJob } from '../job-runner.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
-import { describePlan } from '../physical-plan.ts';
-import type { WorkerInit, WorkerMessage } from './worker-main.ts';
+import type { PhysicalPlan } from '../physical-plan.ts';
+import type { LauncherMessage, WorkerInit, WorkerMessage } from './worker-main.ts';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(fromSource ? './worker-main.ts' : './worker-main.js', import.meta.url);
 
-/**
- * Runs a job on `slots` worker threads. Every worker loads the job module and builds the same
- * plan; subtask s of every operator runs on slot s % slots. Workers are connected pairwise by
- * MessageChannels. `env` is the caller's copy of the job: its CollectSinks receive the records
- * the workers collected.
- */
-export function runThreaded(job: {
+interface ThreadedJob {
   moduleUrl: string;
   jobName: string;
   env: StreamExecutionEnvironment;
   options: EnvironmentOptions;
   slots: number;
   params: JobParams;
-}): JobClient {
-  const { moduleUrl, jobName, env, options, slots, params } = job;
-  const plan = env.compile();
+}
+
+/**
+ * Runs a job on `slots` worker threads. Every worker loads the job module and builds the same
+ * plan; subtask s of every operator runs on slot s % slots. Workers are connected pairwise by
+ * MessageChannels. `env` is the caller's copy of the job: its CollectSinks receive the records
+ * the workers collected; its checkpoint coordinator (in this thread) drives the workers' task
+ * loops and stores their snapshots.
+ */
+export function runThreaded(job: ThreadedJob): JobClient {
+  const plan = job.env.compile();
+  return runJob({
+    jobName: job.jobName,
+    plan,
+    checkpoint: job.env.checkpointing,
+    restoreFrom: job.env.restoreSetting,
+    restartStrategy: job.env.effectiveRestartStrategy,
+    launch: (setup) => launchThreads(job, plan, setup),
+  });
+}
+
+function launchThreads(job: ThreadedJob, plan: PhysicalPlan, setup: AttemptSetup): AttemptHandle {
+  const { moduleUrl, env, options, slots, params } = job;
   const ports: (MessagePort | undefined)[][] = Array.from({ length: slots }, () => new Array(slots).fill(undefined));
   for (let i = 0; i < slots; i++) {
     for (let j = i + 1; j < slots; j++) {
@@ -36,13 +50,38 @@ export function runThreaded(job: {
       (ports[j] as (MessagePort | undefined)[])[i] = channel.port2;
     }
   }
-  const { clock: _clock, ...transferable } = options;
-  const startedAt = performance.now();
-  let status: JobStatus = 'RUNNING';
+  // Clocks, storage and restart strategies stay here: workers only run task loops.
+  const {
+    clock: _clock,
+    checkpointing: _checkpointing,
+    restoreFrom: _restore,
+    restartStrategy: _restart,
+    ...transferable
+  } = options;
+  const restored =
+    setup.restored === undefined
+      ? undefined
+      : {
+          checkpointId: setup.restored.checkpointId,
+          kind: setup.restored.kind,
+          operators: [...setup.restored.operators].map(
+            ([uid, op]) => [uid, [...op.states]] as [string, (typeof op.states)[number][]],
+          ),
+        };
   let cancelled = false;
   const workers: Worker[] = [];
+  const metrics: OperatorMetrics[][] = [];
   const outcomes = ports.map((slotPorts, slot) => {
-    const init: WorkerInit = { moduleUrl, slot, slots, options: transferable, params, ports: slotPorts };
+    const init: WorkerInit = {
+      moduleUrl,
+      slot,
+      slots,
+      options: transferable,
+      params,
+      ports: slotPorts,
+      ...(setup.checkpointing === undefined ? {} : { checkpointMode: setup.checkpointing.mode }),
+      ...(restored === undefined ? {} : { restored }),
+    };
     const worker = new Worker(WORKER_URL, {
       workerData: init,
       transferList: slotPorts.filter((p): p is MessagePort => p !== undefined),
@@ -57,6 +96,8 @@ export function runThreaded(job: {
     return new Promise<WorkerMessage & { type: 'done' }>((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'done') resolve(message);
+        else if (message.type === 'ack') setup.checkpointing?.acknowledge(message.ack);
+        else if (message.type === 'metrics') metrics[slot] = message.operators;
         else {
           const error = new SluiceError(message.code as ErrorCode, message.message);
           if (message.stack !== undefined) error.stack = message.stack;
@@ -71,35 +112,65 @@ export function runThreaded(job: {
       );
     });
   });
-
-  const result: Promise<JobExecutionResult> = Promise.all(outcomes).then(
-    async (done) => {
-      mergeCollected(env, done);
+  const post = (message: LauncherMessage): void => {
+    for (const w of workers) w.postMessage(message);
+  };
+  const failed = new Promise<never>((_resolve, reject) => {
+    setup.failures.addEventListener('abort', () => reject(setup.failures.reason), { once: true });
+  });
+  const done = Promise.race([Promise.all(outcomes), failed]).then(
+    async (finished) => {
+      mergeCollected(env, finished);
       await Promise.all(workers.map((w) => w.terminate()));
-      status = 'FINISHED';
-      return { jobName, netRuntimeMs: performance.now() - startedAt };
     },
     async (error: unknown) => {
       await Promise.all(workers.map((w) => w.terminate()));
-      status = cancelled ? 'CANCELED' : 'FAILED';
       throw cancelled ? new SluiceError('JOB_CANCELLED', 'The job was cancelled.', { cause: error }) : error;
     },
   );
   return {
-    jobName,
-    graph: describePlan(plan),
-    status: () => status,
-    result,
-    cancel: async () => {
-      cancelled = true;
-      for (const w of workers) w.postMessage({ type: 'cancel' });
-      await result.catch(() => undefined);
+    participants: {
+      count: slots,
+      trigger: (checkpointId, triggerOptions) =>
+        workers[0]?.postMessage({ type: 'trigger', checkpointId, options: triggerOptions } satisfies LauncherMessage),
+      notifyComplete: (checkpointId) => post({ type: 'complete', checkpointId }),
+      notifyAborted: (checkpointId) => post({ type: 'aborted', checkpointId }),
     },
-    listCheckpoints: async () => [],
-    triggerSavepoint: () => Promise.reject(checkpointingDisabled('take a savepoint')),
-    stopWithSavepoint: () => Promise.reject(checkpointingDisabled('stop with a savepoint')),
-    metrics: emptyMetrics,
+    done,
+    metrics: () => sumMetrics(metrics),
+    cancel: () => {
+      cancelled = true;
+      post({ type: 'cancel' });
+    },
   };
+}
+
+/** Adds up the per-slot metrics of each operator (watermark: the lowest). */
+function sumMetrics(perSlot: readonly OperatorMetrics[][]): OperatorMetrics[] {
+  const byUid = new Map<string, OperatorMetrics>();
+  for (const list of perSlot) {
+    for (const m of list ?? []) {
+      const prev = byUid.get(m.uid);
+      if (prev === undefined) {
+        byUid.set(m.uid, m);
+        continue;
+      }
+      const wm =
+        prev.watermarkMs === undefined
+          ? m.watermarkMs
+          : m.watermarkMs === undefined
+            ? prev.watermarkMs
+            : Math.min(prev.watermarkMs, m.watermarkMs);
+      byUid.set(m.uid, {
+        ...prev,
+        recordsIn: prev.recordsIn + m.recordsIn,
+        recordsOut: prev.recordsOut + m.recordsOut,
+        recordsOutSide: prev.recordsOutSide + m.recordsOutSide,
+        watermarkMs: wm,
+      });
+    }
+  }
+  return [...byUid.values()];
 }
 
 /** Appends what each worker's CollectSinks gathered to the caller's CollectSink of the same vertex. */

@@ -11,6 +11,10 @@ import { SystemClock } from '../../time/clock.ts';
 import { LocalExecutor } from '../local-executor.ts';
 import { Mailbox } from '../mailbox.ts';
 import { RemoteLink } from './remote-link.ts';
+import type { OperatorMetrics } from '../../api/job-client.ts';
+import type { CheckpointingMode } from '../../checkpoint/checkpoint-config.ts';
+import type { ParticipantAck, TriggerOptions } from '../../checkpoint/checkpoint-coordinator.ts';
+import { RestoredOperator, type SubtaskState } from '../subtask-state.ts';
 
 /** What the launcher passes to each worker. */
 export interface WorkerInit {
@@ -21,18 +25,33 @@ export interface WorkerInit {
   readonly params: JobParams;
   /** Port to slot i at index i (undefined at this slot's own index). */
   readonly ports: (MessagePort | undefined)[];
+  /** Checkpointing mode, when the launcher coordinates checkpoints. */
+  readonly checkpointMode?: CheckpointingMode;
+  /** Restored state as plain data (per uid: the old subtasks' states). */
+  readonly restored?: { checkpointId: number; kind: 'checkpoint' | 'savepoint'; operators: [string, SubtaskState[]][] };
 }
+
+/** Messages from the launcher to a worker. */
+export type LauncherMessage =
+  | { readonly type: 'cancel' }
+  | { readonly type: 'trigger'; readonly checkpointId: number; readonly options: TriggerOptions }
+  | { readonly type: 'complete'; readonly checkpointId: number }
+  | { readonly type: 'aborted'; readonly checkpointId: number };
 
 /** Messages from a worker to the launcher. */
 export type WorkerMessage =
   | { readonly type: 'done'; readonly collected: { vertexId: number; records: unknown[] }[] }
+  | { readonly type: 'ack'; readonly ack: ParticipantAck }
+  | { readonly type: 'metrics'; readonly operators: OperatorMetrics[] }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly stack?: string };
 
 const init = workerData as WorkerInit;
 const port = parentPort as MessagePort;
 const abort = new AbortController();
-port.on('message', (message: { type: string }) => {
+let onControl: (message: LauncherMessage) => void = () => {};
+port.on('message', (message: LauncherMessage) => {
   if (message.type === 'cancel') abort.abort();
+  else onControl(message);
 });
 
 try {
@@ -47,6 +66,19 @@ try {
       ? undefined
       : new RemoteLink(p, mailbox, (entries) => executor.deliver(entries), { codec: env.crossThreadCodec }),
   );
+  const restored =
+    init.restored === undefined
+      ? undefined
+      : {
+          checkpointId: init.restored.checkpointId,
+          kind: init.restored.kind,
+          operators: new Map(
+            init.restored.operators.map(([uid, states]) => [
+              uid,
+              new RestoredOperator(init.restored?.checkpointId ?? 0, states),
+            ]),
+          ),
+        };
   const executor = new LocalExecutor(plan, {
     clock: new SystemClock(),
     runtimeMode: env.runtimeMode,
@@ -54,8 +86,42 @@ try {
     signal: abort.signal,
     mailbox,
     placement: { slot: init.slot, slots: init.slots, links },
+    ...(init.checkpointMode === undefined
+      ? {}
+      : {
+          checkpointing: {
+            mode: init.checkpointMode,
+            // Copied, not transferred: the bytes may share a buffer with other data.
+            acknowledge: (ack: ParticipantAck) => port.postMessage({ type: 'ack', ack } satisfies WorkerMessage),
+          },
+        }),
+    ...(restored === undefined ? {} : { restored }),
   });
+  onControl = (message) => {
+    // Triggers go to slot 0, which forwards them through the links (see LocalExecutor.triggerCheckpoint).
+    if (message.type === 'trigger')
+      mailbox.submit(() => executor.triggerCheckpoint(message.checkpointId, message.options));
+    else if (message.type === 'complete') mailbox.submit(() => executor.notifyCheckpointComplete(message.checkpointId));
+    else if (message.type === 'aborted') mailbox.submit(() => executor.notifyCheckpointAborted(message.checkpointId));
+  };
+  const metrics = setInterval(
+    () => port.postMessage({ type: 'metrics', operators: executor.operatorMetrics() }),
+    1_000,
+  );
+  metrics.unref();
   await executor.run();
+  clearInterval(metrics);
+  // The task loop ended, but checkpoints may still be triggered (other slots run on): keep
+  // answering them; with every task finished a snapshot is immediate.
+  const pump = async (): Promise<void> => {
+    for (;;) {
+      await mailbox.waitForMail();
+      mailbox.drain();
+      for (const link of links) link?.flush();
+    }
+  };
+  void pump();
+  port.postMessage({ type: 'metrics', operators: executor.operatorMetrics() } satisfies WorkerMessage);
   const collected = executor
     .localSinks()
     .filter((s) => s.operator.sink instanceof CollectSink)
