@@ -49,3 +49,9 @@ export {
 export { OperatorHarness } from './harness/operator-harness.ts';
 export { OneInputOperatorHarness } from './harness/one-input-operator-harness.ts';
 export { TwoInputOperatorHarness } from './harness/two-input-operator-harness.ts';
+export {
+  checkCrashReplay,
+  type CrashReplayOptions,
+  type CrashReplayReport,
+  type KillMoment,
+} from './crash-replay/check-crash-replay.ts';

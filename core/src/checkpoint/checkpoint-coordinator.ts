@@ -207,7 +207,11 @@ export class CheckpointCoordinator {
     for (const file of ack.files) p.uploads.push(this.store.writeStateFile(ref, file.path, file.bytes));
     Object.assign(p.sourcePositions, ack.sourcePositions);
     p.acks++;
-    if (p.acks === this.participants.count) void this.complete(p);
+    if (p.acks === this.participants.count) {
+      // Test harnesses (the crash-and-replay checker) kill the process while the upload runs.
+      if (process.env['SLUICE_TRACE_CHECKPOINTS'] === '1') this.hooks.log?.(`[sluice] checkpoint ${p.id} uploading`);
+      void this.complete(p);
+    }
   }
 
   /** A participant could not snapshot (e.g. a failure while it was running). */
