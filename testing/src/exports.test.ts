@@ -14,6 +14,7 @@ describe('@sluice/testing public surface', () => {
       'SLUICE_TESTING_ERROR_CODES',
       'SluiceTestingError',
       'TwoInputOperatorHarness',
+      'checkCrashReplay',
       'checkMqtt',
       'checkPostgres',
       'checkRedis',
