@@ -1,0 +1,86 @@
+import type { JobParams } from '@sluice/core';
+import { FraudDetectionError } from './errors.ts';
+import type { FraudRulesPatch } from './fraud-rules.ts';
+import type { RuleUpdate } from './rule-update.ts';
+
+/** Where the embedded job writes alerts: stdout as JSON lines, or a `CollectSink` (tests, services). */
+export type AlertSinkKind = 'print' | 'collect';
+
+/**
+ * The embedded job's parameters, parsed from {@link JobParams} (plain strings, numbers and
+ * booleans, e.g. from environment variables). Rules and rule updates are JSON strings.
+ *
+ * @example
+ * ```ts
+ * const params = fraudDetectionJobParams({ count: 10_000, sink: 'collect', rules: '{"velocity":{"maxTransactions":3}}' });
+ * ```
+ */
+export interface FraudDetectionJobParams {
+  readonly seed: number;
+  readonly accounts: number;
+  readonly shards: number;
+  /** Omit for an unbounded run. */
+  readonly count: number | undefined;
+  /** Omit to generate as fast as possible. */
+  readonly recordsPerSecond: number | undefined;
+  readonly fraudRate: number;
+  readonly maxDelayMs: number;
+  readonly outOfOrdernessMs: number;
+  readonly startTime: number | undefined;
+  readonly sink: AlertSinkKind;
+  readonly rules: FraudRulesPatch;
+  readonly ruleUpdates: RuleUpdate[];
+}
+
+function invalid(message: string): never {
+  throw new FraudDetectionError('INVALID_CONFIG', `Invalid fraud-detection job parameter: ${message}`);
+}
+
+function num(params: JobParams, name: string, fallback: number | undefined): number | undefined {
+  const raw = params[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (typeof raw === 'boolean' || !Number.isFinite(value))
+    invalid(`${name} must be a number; got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function json<T>(params: JobParams, name: string, fallback: T): T {
+  const raw = params[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (typeof raw !== 'string') invalid(`${name} must be a JSON string; got ${JSON.stringify(raw)}`);
+  try {
+    return JSON.parse(raw) as T;
+  } catch (e) {
+    return invalid(`${name} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/**
+ * Parses and defaults the embedded job's parameters (values are validated again by the generator
+ * and the rules, which throw classified errors).
+ * @example
+ * ```ts
+ * fraudDetectionJobParams({}).sink; // 'print'
+ * ```
+ */
+export function fraudDetectionJobParams(params: JobParams = {}): FraudDetectionJobParams {
+  const sink = params.sink ?? 'print';
+  if (sink !== 'print' && sink !== 'collect') invalid(`sink must be 'print' or 'collect'; got ${JSON.stringify(sink)}`);
+  const ruleUpdates = json<unknown>(params, 'ruleUpdates', []);
+  if (!Array.isArray(ruleUpdates)) invalid('ruleUpdates must be a JSON array of rule updates');
+  return {
+    seed: num(params, 'seed', 42) as number,
+    accounts: num(params, 'accounts', 1_000) as number,
+    shards: num(params, 'shards', 4) as number,
+    count: num(params, 'count', undefined),
+    recordsPerSecond: num(params, 'recordsPerSecond', undefined),
+    fraudRate: num(params, 'fraudRate', 0.01) as number,
+    maxDelayMs: num(params, 'maxDelayMs', 2_000) as number,
+    outOfOrdernessMs: num(params, 'outOfOrdernessMs', 5_000) as number,
+    startTime: num(params, 'startTime', undefined),
+    sink,
+    rules: json<FraudRulesPatch>(params, 'rules', {}),
+    ruleUpdates: ruleUpdates as RuleUpdate[],
+  };
+}
