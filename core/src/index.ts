@@ -289,3 +289,29 @@ export type {
   RestorableTimerService,
   RestoredOperatorState,
 } from './runtime/stream-operator.ts';
+export { createKafkaClient } from './connectors/kafka/create-kafka-client.ts';
+export {
+  DEFAULT_KAFKA_CLIENT_LIBRARY,
+  type KafkaClientConfig,
+  type KafkaSaslConfig,
+} from './connectors/kafka/kafka-client-config.ts';
+export { KafkaClientError, type KafkaClientErrorKind } from './connectors/kafka/kafka-client-error.ts';
+export type {
+  KafkaAdmin,
+  KafkaClient,
+  KafkaClientLibrary,
+  KafkaConsumer,
+  KafkaConsumerOptions,
+  KafkaHeader,
+  KafkaProducer,
+  KafkaProducerOptions,
+  KafkaProducerRecord,
+  KafkaRecord,
+  KafkaRecordBatch,
+  KafkaTransactionalProducer,
+  KafkaTransactionalProducerOptions,
+  NewTopic,
+  OffsetSpec,
+  PartitionOffset,
+  TopicPartition,
+} from './connectors/kafka/kafka-client.ts';
