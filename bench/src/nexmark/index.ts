@@ -25,4 +25,7 @@ export { type LocalItem, Q3_CATEGORY, Q3_STATES, q3 } from './queries/q3.ts';
 export { type CategoryAverage, q4 } from './queries/q4.ts';
 export { type HotItem, type Q5Options, q5 } from './queries/q5.ts';
 export { type HighestBid, type Q7Options, q7 } from './queries/q7.ts';
+export { type NewUser, type Q8Options, q8 } from './queries/q8.ts';
+export { type Q11Options, q11, type UserSession } from './queries/q11.ts';
+export { type BidsPerWindow, type Q12Options, q12 } from './queries/q12.ts';
 export { type NexmarkRunResult, runNexmark } from './run-nexmark.ts';

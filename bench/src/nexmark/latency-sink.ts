@@ -1,29 +1,21 @@
 import type { Sink, SinkWriter } from '@sluice/core';
 import type { LatencyRecorder } from '../measure.ts';
-import type { EventTimeProbe } from './event-time-probe.ts';
 
 /**
- * Counts outputs and records the event-to-output latency of one in `sampling` of them (see
- * {@link EventTimeProbe}). Outputs whose event time was never reached by the source (windows
+ * Counts outputs and records the latency of one in `sampling` of them, as `latencyOf` computes it
+ * (e.g. from the `EventTimeProbe`). Outputs for which `latencyOf` returns undefined (windows
  * closed by the end of the input rather than by a later event) have no latency and are skipped.
  */
 export class LatencySink<T> implements Sink<T> {
   count = 0;
   /** Outputs whose latency was recorded. */
   samples = 0;
-  private readonly outputTime: (out: T, timestamp: number) => number;
-  private readonly probe: EventTimeProbe;
+  private readonly latencyOf: (out: T, timestamp: number) => number | undefined;
   private readonly latency: LatencyRecorder;
   private readonly sampling: number;
 
-  constructor(
-    outputTime: (out: T, timestamp: number) => number,
-    probe: EventTimeProbe,
-    latency: LatencyRecorder,
-    sampling = 1,
-  ) {
-    this.outputTime = outputTime;
-    this.probe = probe;
+  constructor(latencyOf: (out: T, timestamp: number) => number | undefined, latency: LatencyRecorder, sampling = 1) {
+    this.latencyOf = latencyOf;
     this.latency = latency;
     this.sampling = sampling;
   }
@@ -32,9 +24,9 @@ export class LatencySink<T> implements Sink<T> {
     return {
       write: (value, timestamp) => {
         if (this.count++ % this.sampling !== 0) return;
-        const reached = this.probe.firstAtOrAfter(this.outputTime(value, timestamp));
-        if (reached === undefined) return;
-        this.latency.record(performance.now() - reached);
+        const ms = this.latencyOf(value, timestamp);
+        if (ms === undefined) return;
+        this.latency.record(ms);
         this.samples++;
       },
       flush() {},

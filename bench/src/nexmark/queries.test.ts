@@ -1,4 +1,10 @@
-import { CollectSink, type DataStream, ManualClock, StreamExecutionEnvironment } from '@sluice/core';
+import {
+  CollectSink,
+  DataGeneratorSource,
+  type DataStream,
+  ManualClock,
+  StreamExecutionEnvironment,
+} from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import {
   type Auction,
@@ -8,6 +14,7 @@ import {
   type NexmarkOptions,
   type Person,
   nexmarkEvents,
+  nexmarkGenerator,
   nexmarkSource,
   nexmarkWatermarks,
   q0,
@@ -17,12 +24,17 @@ import {
   q4,
   q5,
   q7,
+  q8,
+  q11,
+  q12,
 } from '../index.ts';
 
 /** 20k events; 1 ms apart in event time (20 s), so the reference's 10 s windows close twice. */
 const INPUT: NexmarkOptions = { events: 20_000, seed: 5, interEventDelayUs: 1000 };
 /** The reference rate (100 µs apart, 2 s of event time) for the small-window variants. */
 const FAST_INPUT: NexmarkOptions = { events: 20_000, seed: 6 };
+/** 5 ms apart (100 s of event time): bidders often pause longer than q11's 10 s session gap. */
+const SLOW_INPUT: NexmarkOptions = { events: 20_000, seed: 7, interEventDelayUs: 5000 };
 
 function bidsIn(options: NexmarkOptions): Bid[] {
   return [...nexmarkEvents(options)].filter((e): e is Bid => e.kind === 'bid');
@@ -117,6 +129,98 @@ function expectedQ4(events: readonly NexmarkEvent[]) {
   );
 }
 
+/** Window join: one row per (person, auction by that person) registered/opened in the same window. */
+function expectedQ8(events: readonly NexmarkEvent[], windowMs: number) {
+  const windowOf = (t: number) => t - (t % windowMs);
+  const persons = new Map<number, Person>();
+  for (const e of events) if (e.kind === 'person') persons.set(e.id, e);
+  const rows = [];
+  for (const a of events) {
+    if (a.kind !== 'auction') continue;
+    const p = persons.get(a.seller) as Person;
+    if (windowOf(p.dateTime) === windowOf(a.dateTime))
+      rows.push({ id: p.id, name: p.name, reserve: a.reserve, windowStart: windowOf(p.dateTime) });
+  }
+  return rows;
+}
+
+/** Per bidder, bids in time order; a gap of more than `gapMs` starts a new session. */
+function expectedQ11(bids: readonly Bid[], gapMs: number) {
+  const byBidder = new Map<number, number[]>();
+  for (const b of bids) byBidder.set(b.bidder, [...(byBidder.get(b.bidder) ?? []), b.dateTime]);
+  const rows = [];
+  for (const [bidder, times] of byBidder) {
+    times.sort((x, y) => x - y);
+    let start = times[0] as number;
+    let count = 0;
+    let last = start;
+    for (const t of times) {
+      if (t - last > gapMs) {
+        rows.push({ bidder, count, start, end: last + gapMs });
+        start = t;
+        count = 0;
+      }
+      count++;
+      last = t;
+    }
+    rows.push({ bidder, count, start, end: last + gapMs });
+  }
+  return rows;
+}
+
+/**
+ * Bids per bidder and processing-time window, given the clock time at which each bid was
+ * processed; only windows that ended by `lastTime` (the clock when the input ended) fire: in
+ * STREAMING mode a window still open at the end of a bounded input is dropped, as in Flink.
+ */
+function expectedQ12(processed: readonly { bid: Bid; time: number }[], windowMs: number, lastTime: number) {
+  const counts = new Map<string, number>();
+  for (const { bid, time } of processed) {
+    const start = time - (time % windowMs);
+    if (start + windowMs - 1 > lastTime) continue;
+    const key = `${bid.bidder},${start}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count]) => {
+    const [bidder, start] = key.split(',').map(Number) as [number, number];
+    return { bidder, count, windowStart: start, windowEnd: start + windowMs };
+  });
+}
+
+/**
+ * Runs q12 on a manual clock: the source emits `recordsPerSecond` of the clock, which the test
+ * advances by `stepMs` until the job ends; the generator notes the clock at which each bid left the
+ * source (the window operator assigns it in the same synchronous step of the task loop).
+ */
+async function runQ12(options: NexmarkOptions, parallelism: number, windowMs: number) {
+  const clock = new ManualClock(0);
+  const env = StreamExecutionEnvironment.create({ parallelism, runtimeMode: 'STREAMING', clock });
+  const generate = nexmarkGenerator(options);
+  const processed: { bid: Bid; time: number }[] = [];
+  const source = new DataGeneratorSource<NexmarkEvent>({
+    count: options.events,
+    seed: options.seed,
+    recordsPerSecond: 1000,
+    generate: (n, random) => {
+      const e = generate(n, random);
+      if (e.kind === 'bid') processed.push({ bid: e, time: clock.now() });
+      return e;
+    },
+  });
+  const sink = new CollectSink<unknown>();
+  q12(env.fromSource(source, nexmarkWatermarks(), 'nexmark'), { windowMs }).sinkTo(sink);
+  let finished = false;
+  const result = env.executeAsync('nexmark-q12-test').result.finally(() => {
+    finished = true;
+  });
+  while (!finished) {
+    clock.advance(100);
+    for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await result;
+  return { out: sink.values, processed, lastTime: Math.max(...processed.map((p) => p.time)) };
+}
+
 describe.each([1, 2, 3])('Nexmark queries in STREAMING mode at parallelism %i', (parallelism) => {
   it('q0 passes every event through unchanged', async () => {
     const out = await run(INPUT, parallelism, q0);
@@ -183,5 +287,47 @@ describe.each([1, 2, 3])('Nexmark queries in STREAMING mode at parallelism %i', 
     expect(new Set(expected.map((r) => r.windowEnd)).size).toBe(20);
     const out = await run(FAST_INPUT, parallelism, (e) => q7(e, { windowMs: 100 }));
     expect(multiset(out)).toEqual(multiset(expected));
+  });
+
+  it('q8 joins persons with the auctions they opened in the 10 s window they registered in', async () => {
+    const expected = expectedQ8([...nexmarkEvents(INPUT)], 10_000);
+    expect(new Set(expected.map((r) => r.id)).size).toBeGreaterThan(2);
+    expect(multiset(await run(INPUT, parallelism, (e) => q8(e)))).toEqual(multiset(expected));
+  });
+
+  it('q8 with 200 ms windows at the reference event rate', async () => {
+    const expected = expectedQ8([...nexmarkEvents(FAST_INPUT)], 200);
+    expect(new Set(expected.map((r) => r.windowStart)).size).toBe(10);
+    const out = await run(FAST_INPUT, parallelism, (e) => q8(e, { windowMs: 200 }));
+    expect(multiset(out)).toEqual(multiset(expected));
+  });
+
+  it('q11 counts the bids of every bidder per session with a 10 s gap', async () => {
+    const expected = expectedQ11(bidsIn(SLOW_INPUT), 10_000);
+    expect(expected.length).toBeGreaterThan(1.5 * new Set(expected.map((r) => r.bidder)).size);
+    expect(multiset(await run(SLOW_INPUT, parallelism, (e) => q11(e)))).toEqual(multiset(expected));
+  });
+
+  it('q11 with a 200 ms gap (many sessions per bidder)', async () => {
+    const expected = expectedQ11(bidsIn(INPUT), 200);
+    expect(expected.length).toBeGreaterThan(3 * new Set(expected.map((r) => r.bidder)).size);
+    const out = await run(INPUT, parallelism, (e) => q11(e, { gapMs: 200 }));
+    expect(multiset(out)).toEqual(multiset(expected));
+  });
+
+  it('q12 counts the bids of every bidder per 10 s window of the injected processing-time clock', async () => {
+    const { out, processed, lastTime } = await runQ12(INPUT, parallelism, 10_000);
+    const expected = expectedQ12(processed, 10_000, lastTime);
+    expect(processed).toHaveLength(20_000 * (46 / 50));
+    expect(new Set(expected.map((r) => r.windowStart))).toEqual(new Set([0, 10_000]));
+    expect(multiset(out)).toEqual(multiset(expected));
+  });
+});
+
+describe('Nexmark query options', () => {
+  it('q5 refuses a slide that does not divide the window (its panes would straddle windows)', () => {
+    const env = StreamExecutionEnvironment.create();
+    const events = env.fromSource(nexmarkSource({ events: 10 }), nexmarkWatermarks(), 'nexmark');
+    expect(() => q5(events, { windowMs: 1_000, slideMs: 300 })).toThrow(/slideMs to divide windowMs/);
   });
 });

@@ -1,4 +1,4 @@
-import { DataGeneratorSource, StreamExecutionEnvironment } from '@sluice/core';
+import { DataGeneratorSource, StreamExecutionEnvironment, SystemClock } from '@sluice/core';
 import { LatencyRecorder, peakRssMb, type RunResult, round } from '../measure.ts';
 import { DEFAULT_NEXMARK_CONFIG } from './config.ts';
 import { EventTimeProbe } from './event-time-probe.ts';
@@ -22,7 +22,8 @@ export interface NexmarkRunResult extends Omit<RunResult, 'p50LatencyMs' | 'p99L
  * (sampled) output, the wall time from the moment the source first generated an event at or past
  * the output's event time (see `NexmarkQuery.outputTime`) until the output
  * reached the sink. The source runs unthrottled, so this includes batching and watermark delays
- * but no waiting for a real-time event clock.
+ * but no waiting for a real-time event clock. For processing-time queries (q12) latency is the
+ * system clock at the sink minus the moment the window's timer was due.
  *
  * @example
  * ```ts
@@ -36,7 +37,15 @@ export async function runNexmark(name: string, events: number, parallelism: numb
   const base = DEFAULT_NEXMARK_CONFIG.baseTime;
   const probe = new EventTimeProbe(base, nexmarkTimestamp(events) - base);
   const latency = new LatencyRecorder();
-  const sink = new LatencySink(query.outputTime, probe, latency, query.latencySampling);
+  const clock = new SystemClock();
+  const latencyOf =
+    query.latencyClock === 'processing'
+      ? (out: unknown, ts: number): number => clock.now() - query.outputTime(out, ts)
+      : (out: unknown, ts: number): number | undefined => {
+          const reached = probe.firstAtOrAfter(query.outputTime(out, ts));
+          return reached === undefined ? undefined : performance.now() - reached;
+        };
+  const sink = new LatencySink(latencyOf, latency, query.latencySampling);
   const generate = nexmarkGenerator();
   const source = new DataGeneratorSource<NexmarkEvent>({
     count: events,
@@ -46,7 +55,7 @@ export async function runNexmark(name: string, events: number, parallelism: numb
       return e;
     },
   });
-  const env = StreamExecutionEnvironment.create({ parallelism });
+  const env = StreamExecutionEnvironment.create({ parallelism, clock });
   query.build(env.fromSource(source, nexmarkWatermarks(), 'nexmark')).sinkTo(sink, 'results');
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

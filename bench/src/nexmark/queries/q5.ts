@@ -6,6 +6,7 @@ import {
   type TimeWindow,
   TumblingEventTimeWindows,
 } from '@sluice/core';
+import { BenchError } from '../../errors.ts';
 import type { Bid, NexmarkEvent } from '../model.ts';
 import { bidsOf } from './bids.ts';
 
@@ -42,6 +43,23 @@ const countBids: AggregateFunction<Bid, number, number> = {
   getResult: (n) => n,
 };
 
+interface PaneCount {
+  readonly auction: number;
+  readonly count: number;
+}
+
+const sumPanes: AggregateFunction<PaneCount, number, number> = {
+  createAccumulator: () => 0,
+  add: (pane, n) => n + pane.count,
+  getResult: (n) => n,
+};
+
+const withAuction: ProcessWindowFunction<number, PaneCount, number, TimeWindow> = {
+  process(auction, _ctx, counts, out) {
+    for (const count of counts) out.collect({ auction, count });
+  },
+};
+
 const withAuctionAndWindow: ProcessWindowFunction<number, AuctionCount, number, TimeWindow> = {
   process(auction, ctx, counts, out) {
     for (const count of counts) out.collect({ windowEnd: ctx.window.end, auction, count });
@@ -64,9 +82,13 @@ const keepLeaders: AggregateFunction<AuctionCount, Leaders, Leaders> = {
 
 /**
  * Nexmark q5, hot items: for every sliding window, the auction(s) with the most bids (all of them
- * on a tie). Two stages: bids counted per auction and window (keyed by auction), then the leaders
- * picked per window (keyed by window end; a stage-one result carries the time `windowEnd - 1`, so
- * a tumbling window of one slide gathers exactly one sliding window's counts).
+ * on a tie). Three stages: bids counted per auction in tumbling panes of one slide; the panes
+ * summed per auction and sliding window (a pane's count carries the time `paneEnd - 1`, so it
+ * lands in exactly the `windowMs / slideMs` sliding windows that contain the pane); then the
+ * leaders picked per window (keyed by window end; a count carries the time `windowEnd - 1`, so a
+ * tumbling window of one slide gathers exactly one sliding window's counts). Counting panes
+ * first is the window slicing Flink's SQL runtime applies to the reference's HOP window: each bid
+ * updates one pane instead of `windowMs / slideMs` windows.
  *
  * @example
  * ```ts
@@ -76,6 +98,11 @@ const keepLeaders: AggregateFunction<AuctionCount, Leaders, Leaders> = {
 export function q5(events: DataStream<NexmarkEvent>, options: Q5Options = {}): DataStream<HotItem> {
   const windowMs = options.windowMs ?? 10_000;
   const slideMs = options.slideMs ?? 2_000;
+  if (!(windowMs % slideMs === 0)) {
+    throw new BenchError('INVALID_ARGUMENT', `q5 needs slideMs to divide windowMs; got ${slideMs} and ${windowMs}.`, {
+      domain: 'user',
+    });
+  }
   const leadersOut: ProcessWindowFunction<Leaders, HotItem, number, TimeWindow> = {
     process(windowEnd, _ctx, results, out) {
       for (const { count, auctions } of results) {
@@ -85,8 +112,11 @@ export function q5(events: DataStream<NexmarkEvent>, options: Q5Options = {}): D
   };
   return bidsOf(events, 'q5-bids')
     .keyBy((b) => b.auction)
+    .window(TumblingEventTimeWindows.of(slideMs))
+    .aggregate('q5-bids-per-auction-pane', countBids, withAuction)
+    .keyBy((p) => p.auction)
     .window(SlidingEventTimeWindows.of(windowMs, slideMs))
-    .aggregate('q5-bids-per-auction', countBids, withAuctionAndWindow)
+    .aggregate('q5-bids-per-auction', sumPanes, withAuctionAndWindow)
     .keyBy((c) => c.windowEnd)
     .window(TumblingEventTimeWindows.of(slideMs))
     .aggregate('q5-hottest-per-window', keepLeaders, leadersOut);
