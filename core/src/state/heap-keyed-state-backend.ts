@@ -1,6 +1,9 @@
 import { SluiceError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 import { type KeyGroupRange, type KeyType, hashKey } from './key-groups.ts';
+import type { KeyedStateBackend } from './keyed-state-backend.ts';
+import { restoreKeyGroups, snapshotKeyGroups } from './keyed-state-snapshot.ts';
+import type { KeyGroupSnapshot } from './snapshot-format.ts';
 import type {
   AggregatingState,
   AggregatingStateDescriptor,
@@ -15,6 +18,7 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from './state-descriptors.ts';
+import type { SnapshotableTimers } from './timer-snapshot.ts';
 
 /** The namespace of plain keyed state (windows use their own namespaces). */
 export const VOID_NAMESPACE = '';
@@ -167,7 +171,7 @@ interface TtlValue<V> {
  * count.update((count.value() ?? 0) + 1);
  * ```
  */
-export class HeapKeyedStateBackend {
+export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly maxParallelism: number;
   readonly range: KeyGroupRange;
   readonly clock: Clock;
@@ -235,6 +239,22 @@ export class HeapKeyedStateBackend {
   /** All tables (runtime use: snapshots). */
   allTables(): ReadonlyMap<string, StateTable<unknown>> {
     return this.tables;
+  }
+
+  /**
+   * {@link snapshotKeyGroups} of this backend: values are references, consistent only until the
+   * next state write (encode before processing more records).
+   */
+  snapshot(
+    keyGroups?: Iterable<number>,
+    timerServices?: Readonly<Record<string, SnapshotableTimers>>,
+  ): KeyGroupSnapshot[] {
+    return snapshotKeyGroups(this, keyGroups, timerServices);
+  }
+
+  /** {@link restoreKeyGroups} into this backend (its range only); the key groups restored. */
+  restore(snapshots: readonly KeyGroupSnapshot[]): number[] {
+    return restoreKeyGroups(this, snapshots);
   }
 
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
