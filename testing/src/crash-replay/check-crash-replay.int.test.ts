@@ -29,7 +29,7 @@ describe('crash-and-replay: SIGKILL the job process 10 times, output equals the 
       slots,
       parallelism,
       kills: 10,
-      params: (run) =>
+      params: (run): Record<string, string | number> =>
         run === 'reference' ? { out: ref, count } : { out, count, rate: 4_000, checkpoints, interval: 150 },
       readOutput: (run) => readFileSinkOutput(run === 'reference' ? ref : out),
     });
