@@ -1,7 +1,7 @@
 import type { CheckpointMetrics } from '../api/job-client.ts';
 import { SluiceError } from '../errors.ts';
 import type { CheckpointConfig } from './checkpoint-config.ts';
-import type { CheckpointInfo, CheckpointStore } from './checkpoint-store.ts';
+import { type CheckpointInfo, type CheckpointStore, infoOf } from './checkpoint-store.ts';
 import type { CheckpointFileEntry, JsonValue } from './metadata.ts';
 import type { CheckpointRef } from './paths.ts';
 import { decideOnCheckpointFailure, decideTrigger } from './trigger-decisions.ts';
@@ -233,18 +233,7 @@ export class CheckpointCoordinator {
           : { kind: 'savepoint', savepointId: savepointIdOf(p.id), ...body },
         entries,
       );
-      info = {
-        kind: metadata.kind,
-        checkpointId: metadata.checkpointId,
-        savepointId: metadata.kind === 'savepoint' ? metadata.savepointId : undefined,
-        triggeredAt: metadata.triggeredAt,
-        completedAt: metadata.completedAt,
-        durationMs: metadata.completedAt - metadata.triggeredAt,
-        totalSizeBytes: metadata.totalSizeBytes,
-        sourcePositions: metadata.sourcePositions,
-        fileCount: metadata.files.length,
-        location: `${this.store.storage.description}/${this.store.paths.dirOf(this.refOf(p))}`,
-      };
+      info = infoOf(metadata, `${this.store.storage.description}/${this.store.paths.dirOf(this.refOf(p))}`);
     } catch (error) {
       if (this.pending.has(p.id)) {
         this.abort(p, `storing it failed: ${error instanceof Error ? error.message : String(error)}`, true, error);

@@ -111,7 +111,8 @@ function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function infoOf(metadata: CheckpointMetadata, location: string): CheckpointInfo {
+/** The listing line of a checkpoint or savepoint from its metadata. */
+export function infoOf(metadata: CheckpointMetadata, location: string): CheckpointInfo {
   return {
     kind: metadata.kind,
     checkpointId: metadata.checkpointId,

@@ -2,25 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DataGeneratorSource,
-  FileSink,
   FsCheckpointStorage,
   RestartStrategies,
   startJob,
-  SluiceError,
   readFileSinkOutput,
   StreamExecutionEnvironment,
-  TumblingEventTimeWindows,
-  WatermarkStrategy,
   type EnvironmentOptions,
   type JobClient,
 } from '@sluice/core';
 import { afterEach, describe, expect, it } from 'vitest';
-
-interface Click {
-  readonly user: string;
-  readonly time: number;
-}
+import { buildClicks, type ClicksOptions } from './fixtures/clicks.job.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -32,49 +23,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Per-user click counts in 1 s tumbling event-time windows, written exactly-once to files. */
-function buildJob(
-  env: StreamExecutionEnvironment,
-  out: string,
-  options: { count: number; rate?: number; failAt?: { index: number; armed: { value: boolean } } },
-): void {
-  const source = new DataGeneratorSource<Click>({
-    count: options.count,
-    seed: 7,
-    ...(options.rate === undefined ? {} : { recordsPerSecond: options.rate }),
-    generate: (i, random) => ({ user: `u${random.nextInt(50)}`, time: i * 10 }),
-  });
-  env
-    .fromSource(
-      source,
-      WatermarkStrategy.forBoundedOutOfOrderness<Click>(0).withTimestampAssigner((c) => c.time),
-      'clicks',
-    )
-    .map((c) => {
-      const fail = options.failAt;
-      if (fail !== undefined && fail.armed.value && c.time === fail.index * 10) {
-        fail.armed.value = false;
-        throw new SluiceError('USER_FUNCTION_FAILED', `injected failure at click ${fail.index}`);
-      }
-      return c;
-    })
-    .keyBy((c) => c.user)
-    .window(TumblingEventTimeWindows.of(1_000))
-    .aggregate(
-      'count-clicks',
-      {
-        createAccumulator: () => 0,
-        add: (_c: Click, n: number) => n + 1,
-        getResult: (n: number) => n,
-        merge: (a: number, b: number) => a + b,
-      },
-      {
-        process: (key, ctx, counts, out) => {
-          for (const n of counts) out.collect(`${key}@${ctx.window.start}=${n}`);
-        },
-      },
-    )
-    .sinkTo(new FileSink<string>({ directory: out, encode: (s) => s }), 'counts-file');
+function buildJob(env: StreamExecutionEnvironment, out: string, options: Omit<ClicksOptions, 'out'>): void {
+  buildClicks(env, { out, ...options });
 }
 
 async function runToEnd(options: EnvironmentOptions, out: string, count: number): Promise<string[]> {
