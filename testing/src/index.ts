@@ -55,3 +55,16 @@ export {
   type CrashReplayReport,
   type KillMoment,
 } from './crash-replay/check-crash-replay.ts';
+export {
+  parsePrometheusText,
+  sampleValue,
+  type PrometheusFamily,
+  type PrometheusSample,
+} from './services/prometheus/prometheus-text.ts';
+export type {
+  PrometheusSeries,
+  PrometheusService,
+  StartPrometheusOptions,
+} from './services/prometheus/prometheus-service.ts';
+export { startPrometheus } from './services/prometheus/start-prometheus.ts';
+export { prometheusCacheDir, resolvePrometheusBinary } from './services/prometheus/prometheus-binary.ts';

@@ -281,7 +281,10 @@ export class CheckpointCoordinator {
   }
 }
 
-/** The savepoint id of a savepoint taken as checkpoint number `checkpointId`. */
+/** A random part per process, so savepoints of a restarted job never collide with older ones (as Flink). */
+const SAVEPOINT_NONCE = Math.random().toString(36).slice(2, 8);
+
+/** The savepoint id of a savepoint taken as checkpoint number `checkpointId` (unique across runs). */
 export function savepointIdOf(checkpointId: number): string {
-  return `savepoint-${checkpointId}`;
+  return `savepoint-${checkpointId}-${SAVEPOINT_NONCE}`;
 }
