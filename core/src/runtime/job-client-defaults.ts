@@ -1,4 +1,4 @@
-import type { CheckpointMetrics, JobMetrics } from '../api/job-client.ts';
+import type { CheckpointMetrics } from '../api/job-client.ts';
 import { SluiceError } from '../errors.ts';
 
 /** Checkpoint metrics of a job without checkpointing. */
@@ -20,9 +20,4 @@ export function checkpointingDisabled(what: string): SluiceError {
     'CHECKPOINTING_DISABLED',
     `Cannot ${what}: the job has no checkpoint storage. Call env.enableCheckpointing(intervalMs, { storage }) first.`,
   );
-}
-
-/** Metrics of a job that exposes none yet. */
-export function emptyMetrics(): JobMetrics {
-  return { operators: [], checkpoints: CHECKPOINTING_OFF };
 }

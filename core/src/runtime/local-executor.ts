@@ -84,7 +84,8 @@ interface Instance {
 
 /** A checkpoint this task loop is taking: the snapshots gathered so far. */
 interface LocalCheckpoint {
-  readonly options: TriggerOptions;
+  /** Set by the trigger (a checkpoint first seen through a remote barrier starts as a plain checkpoint). */
+  options: TriggerOptions;
   /** The coordinator's trigger reached this loop (acknowledge only after it: sources snapshot then). */
   triggered: boolean;
   acked: boolean;
@@ -130,9 +131,8 @@ export class LocalExecutor {
   private readonly checkpoints = new Map<number, LocalCheckpoint>();
   /** Split enumerators by source vertex id (only on the slot that owns them). */
   private readonly enumerators = new Map<number, SplitEnumerator<SourceSplit, unknown>>();
-  /** Stop-with-savepoint: sources are no longer polled; the loop ends when `stopAfter` completes. */
+  /** Stop-with-savepoint: sources are no longer polled; the loop ends once that savepoint completed. */
   private stopRequested = false;
-  private stopAfter = -1;
   private stopped = false;
   /** Asynchronous commits (notifyCheckpointComplete) still running. */
   private pendingCommits = 0;
@@ -438,7 +438,7 @@ export class LocalExecutor {
   triggerCheckpoint(checkpointId: number, options: TriggerOptions): void {
     const all = this.allInstances();
     const pending = this.localCheckpoint(checkpointId);
-    (pending as { options: TriggerOptions }).options = options;
+    pending.options = options;
     pending.triggered = true;
     const placement = this.options.placement;
     if (placement !== undefined && placement.slot === 0) {
@@ -549,10 +549,7 @@ export class LocalExecutor {
         );
       }
     }
-    if (pending?.options.stop !== undefined) {
-      this.stopAfter = checkpointId;
-      this.stopped = true;
-    }
+    if (pending?.options.stop !== undefined) this.stopped = true;
   }
 
   /** Checkpoint `checkpointId` was aborted: forget its snapshots; operators may clean up. */

@@ -87,7 +87,7 @@ export class SinkOperator<T> extends AbstractStreamOperator<never> implements On
     if (this.committer === undefined) return undefined;
     const ready = this.pending.filter((p) => p.checkpointId <= checkpointId).map((p) => p.committable);
     this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
-    if (ready.length === 0) return this.commits;
+    if (ready.length === 0) return this.commits; // still lets a stop wait for a running recovery commit
     const committer = this.committer;
     return this.enqueue(() => committer.commit(ready));
   }
