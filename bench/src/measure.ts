@@ -9,7 +9,8 @@ export interface RunResult {
   readonly p50LatencyMs: number;
   readonly p99LatencyMs: number;
   readonly peakRssMb: number;
-  readonly cpuSecondsPerMillionEvents: number;
+  /** CPU time of the whole process (user + system, GC threads included) per million events. */
+  readonly cpuSecondsPerMillion: number;
   readonly outputs: number;
 }
 
@@ -22,11 +23,23 @@ export class LatencyRecorder {
   }
 
   percentile(p: number): number {
-    if (this.samples.length === 0) return 0;
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-    return sorted[index] as number;
+    return percentileOf(this.samples, p);
   }
+}
+
+/**
+ * The nearest-rank `p`-th percentile of `values` (0 when empty).
+ *
+ * @example
+ * ```ts
+ * percentileOf([5, 1, 3], 50); // 3
+ * ```
+ */
+export function percentileOf(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
 }
 
 /** Peak resident set size of this process so far, in MB. */

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NEXMARK_QUERIES } from './nexmark/queries.ts';
 import type { NexmarkRunResult } from './nexmark/run-nexmark.ts';
+import { withCheckpointSection } from './checkpoint/checkpoint-section.ts';
+import { withKafkaSection } from './kafka/kafka-section.ts';
 import { barChartSvg } from './report/bar-chart-svg.ts';
 import { type CpuProfile, type CpuProfileSummary, summarizeCpuProfile } from './report/cpu-profile-summary.ts';
 import { REPORTED_QUERIES } from './report/report-queries.ts';
@@ -13,10 +15,14 @@ import { runCli } from './report/run-cli.ts';
 
 /*
  * `npm run bench:report`: runs every Nexmark query `--runs` times (round robin, each run in a fresh
- * process), profiles the queries whose best run misses its target, and writes bench/RESULTS.md and
- * bench/results/throughput.svg, keeping the raw figures in bench/results/runs.json. Options:
- * --events N (default 2,000,000), --runs R (default 3), --queries q0,q5 (default all),
- * --no-profile, --render-only (re-render the Markdown and chart from runs.json, e.g. after editing
+ * process) with a checkpoint every `--checkpoint-interval` ms, profiles the queries whose best run
+ * misses its target, runs each query once more with a checkpoint every `--checkpoint-table-interval`
+ * ms (so that even short runs take several checkpoints, for their durations and sizes), and writes
+ * bench/RESULTS.md and bench/results/throughput.svg, keeping the raw figures in
+ * bench/results/runs.json. Options: --events N (default 2,000,000), --runs R (default 3),
+ * --queries q0,q5 (default all), --checkpoint-interval MS (default 10,000, as the issue's targets;
+ * 0: none), --checkpoint-table-interval MS (default 250; 0: no checkpoint table), --no-profile,
+ * --render-only (re-render the Markdown and chart from runs.json, e.g. after editing
  * bench/results/analysis.md).
  */
 
@@ -24,6 +30,8 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '2000000' },
     runs: { type: 'string', default: '3' },
+    'checkpoint-interval': { type: 'string', default: '10000' },
+    'checkpoint-table-interval': { type: 'string', default: '250' },
     queries: { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     'render-only': { type: 'boolean', default: false },
@@ -43,6 +51,19 @@ if (!Number.isInteger(events) || events <= 0 || !Number.isInteger(runs) || runs 
   process.stderr.write('--events and --runs must be positive integers\n');
   process.exit(2);
 }
+const checkpointInterval = Number(values['checkpoint-interval']);
+const checkpointTableInterval = Number(values['checkpoint-table-interval']);
+if (
+  !Number.isInteger(checkpointInterval) ||
+  checkpointInterval < 0 ||
+  !Number.isInteger(checkpointTableInterval) ||
+  checkpointTableInterval < 0
+) {
+  process.stderr.write('--checkpoint-interval and --checkpoint-table-interval must be integers >= 0 (ms; 0: off)\n');
+  process.exit(2);
+}
+const checkpointArgs = (interval: number): string[] =>
+  interval > 0 ? ['--checkpoint-interval', String(interval)] : [];
 
 const cli = new URL('./cli.js', import.meta.url);
 const benchDir = new URL('../', import.meta.url);
@@ -60,6 +81,11 @@ interface Measured {
   readonly machine: MachineInfo;
   readonly results: QueryRuns[];
   readonly profiles: [string, CpuProfileSummary][];
+  /** Checkpoint interval of the runs in `results`; null: none (absent in reports before it existed). */
+  readonly checkpointIntervalMs?: number | null;
+  /** One run per query with a short checkpoint interval, for checkpoint durations and sizes. */
+  readonly checkpointRuns?: QueryRuns[];
+  readonly checkpointTableIntervalMs?: number | null;
 }
 
 async function measure(): Promise<Measured> {
@@ -67,7 +93,7 @@ async function measure(): Promise<Measured> {
   const byQuery = new Map<string, NexmarkRunResult[]>(queries.map((q) => [q, []]));
   for (let round = 1; round <= runs; round++) {
     for (const q of queries) {
-      const r = await runCli(cli, q, events);
+      const r = await runCli(cli, q, events, [], checkpointArgs(checkpointInterval));
       (byQuery.get(q) as NexmarkRunResult[]).push(r);
       log(`run ${round}/${runs} ${q}: ${r.eventsPerSecond.toLocaleString('en-US')} events/s in ${r.seconds} s`);
     }
@@ -80,7 +106,7 @@ async function measure(): Promise<Measured> {
     if (values['no-profile'] || target === undefined || bestRun(rs).eventsPerSecond >= target) continue;
     const dir = mkdtempSync(join(tmpdir(), `sluice-prof-${query}-`));
     try {
-      await runCli(cli, query, events, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      await runCli(cli, query, events, ['--cpu-prof', `--cpu-prof-dir=${dir}`], checkpointArgs(checkpointInterval));
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
       if (file !== undefined) {
         const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
@@ -89,6 +115,14 @@ async function measure(): Promise<Measured> {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const checkpointRuns: QueryRuns[] = [];
+  if (checkpointTableInterval > 0) {
+    for (const query of queries) {
+      const r = await runCli(cli, query, events, [], checkpointArgs(checkpointTableInterval));
+      checkpointRuns.push({ query, runs: [r] });
+      log(`checkpoint run ${query}: ${r.checkpoints} checkpoints, p99 ${r.checkpointP99Ms} ms`);
     }
   }
   const cpu = cpus();
@@ -107,6 +141,9 @@ async function measure(): Promise<Measured> {
     },
     results,
     profiles,
+    checkpointIntervalMs: checkpointInterval > 0 ? checkpointInterval : null,
+    checkpointRuns,
+    checkpointTableIntervalMs: checkpointTableInterval > 0 ? checkpointTableInterval : null,
   };
 }
 
@@ -116,12 +153,21 @@ const measured: Measured = values['render-only']
 mkdirSync(new URL('results/', benchDir), { recursive: true });
 if (!values['render-only']) writeFileSync(runsFile, `${JSON.stringify(measured, null, 2)}\n`);
 
+const mainInterval = measured.checkpointIntervalMs ?? null;
+const tableInterval = measured.checkpointTableIntervalMs ?? null;
+const chk = (interval: number | null): string => (interval === null ? '' : ` --checkpoint-interval ${interval}`);
 const commands = [
-  `npm run bench:report -- --events ${measured.events} --runs ${measured.runs}   # this whole report`,
+  `npm run bench:report -- --events ${measured.events} --runs ${measured.runs} --checkpoint-interval ${mainInterval ?? 0} ` +
+    `--checkpoint-table-interval ${tableInterval ?? 0}   # this whole report`,
   ...measured.results.map(
-    ({ query }) => `npm run bench -- ${query} --events ${measured.events} --parallelism 1 --json`,
+    ({ query }) => `npm run bench -- ${query} --events ${measured.events} --parallelism 1${chk(mainInterval)} --json`,
   ),
-  `node --cpu-prof bench/dist/cli.js <query> --events ${measured.events}   # the profiles below`,
+  ...(tableInterval === null
+    ? []
+    : [
+        `npm run bench -- <query> --events ${measured.events} --parallelism 1${chk(tableInterval)} --json   # checkpoint table`,
+      ]),
+  `node --cpu-prof bench/dist/cli.js <query> --events ${measured.events}${chk(mainInterval)}   # the profiles below`,
 ];
 let analysis = '';
 try {
@@ -136,6 +182,9 @@ const markdown = resultsMarkdown({
   machine: measured.machine,
   commands,
   results: measured.results,
+  checkpointIntervalMs: mainInterval,
+  checkpointRuns: measured.checkpointRuns ?? [],
+  checkpointTableIntervalMs: tableInterval,
   profiles: new Map(measured.profiles),
   analysis,
   chartPath: 'results/throughput.svg',
@@ -151,6 +200,7 @@ const svg = barChartSvg(
     format: (v) => (v === 0 ? '0' : `${(v / 1e6).toFixed(2)}M`),
   },
 );
-writeFileSync(new URL('RESULTS.md', benchDir), markdown);
+// The Checkpointing section comes from `npm run bench:checkpoint` (bench/results/checkpoint.json).
+writeFileSync(new URL('RESULTS.md', benchDir), withKafkaSection(withCheckpointSection(markdown, benchDir), benchDir));
 writeFileSync(new URL('results/throughput.svg', benchDir), svg);
 log('wrote bench/RESULTS.md and bench/results/throughput.svg');

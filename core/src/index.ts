@@ -71,6 +71,7 @@ export type {
   OperatorMetrics,
   StopWithSavepointOptions,
 } from './api/job-client.ts';
+export type { CustomMetricSample, MetricCounter, MetricGroup, MetricLabels } from './api/metrics.ts';
 export type {
   InputStatus,
   ReaderOutput,
@@ -107,6 +108,13 @@ export {
   type ValueState,
 } from './state/state-descriptors.ts';
 export { DEFAULT_MAX_PARALLELISM, type KeyType, keyGroupOf } from './state/key-groups.ts';
+export {
+  StateBackends,
+  type HeapStateBackendConfig,
+  type LmdbStateBackendConfig,
+  type LmdbStateBackendOptions,
+  type StateBackendConfig,
+} from './state/state-backends.ts';
 
 // Connectors
 export { CollectionSource } from './connectors/collection/collection-source.ts';
@@ -124,6 +132,7 @@ export {
   type FileSinkOptions,
 } from './connectors/file/file-sink.ts';
 export { CollectSink, type CollectedRecord } from './connectors/collect/collect-sink.ts';
+export { QueueSource, type QueueSplit } from './connectors/queue/queue-source.ts';
 
 // Two-input streams: connect, broadcast state, interval join; async I/O
 export { ConnectedStreams, KeyedConnectedStreams } from './api/connected-streams.ts';
@@ -263,6 +272,7 @@ export {
   type CheckpointStoreOptions,
   type NewCheckpoint,
   type NewCheckpointBody,
+  type VerifiedCheckpoint,
 } from './checkpoint/checkpoint-store.ts';
 export {
   checkpointConfigOf,
@@ -315,3 +325,72 @@ export type {
   PartitionOffset,
   TopicPartition,
 } from './connectors/kafka/kafka-client.ts';
+export { KafkaSink } from './connectors/kafka/sink/kafka-sink.ts';
+export type {
+  KafkaDeliveryGuarantee,
+  KafkaHeadersLike,
+  KafkaKeyLike,
+  KafkaSinkOptions,
+  KafkaValueSerializer,
+} from './connectors/kafka/sink/kafka-sink-options.ts';
+export { KAFKA_SINK_METRICS } from './connectors/kafka/sink/kafka-sink-metrics.ts';
+export type { KafkaSinkCommittable } from './connectors/kafka/sink/exactly-once-protocol.ts';
+export type { EncodedRecords } from './connectors/kafka/sink/epoch-buffer.ts';
+export { KafkaSource } from './connectors/kafka/source/kafka-source.ts';
+export {
+  KafkaDeserializers,
+  type KafkaRecordDeserializer,
+} from './connectors/kafka/source/deserializer.ts';
+export type {
+  KafkaSourceOptions,
+  KafkaStartingOffsets,
+  KafkaStopOffsets,
+} from './connectors/kafka/source/kafka-source-options.ts';
+export type {
+  KafkaEnumeratorState,
+  KafkaPartitionSplit,
+  PendingDeadLetter,
+} from './connectors/kafka/source/kafka-partition-split.ts';
+export { KAFKA_SOURCE_METRICS } from './connectors/kafka/source/kafka-source-metrics.ts';
+export { DEAD_LETTER_HEADERS } from './connectors/kafka/source/dead-letter-writer.ts';
+
+// Avro and the schema-registry wire format
+export type {
+  AvroArraySchema,
+  AvroEnumSchema,
+  AvroField,
+  AvroFixedSchema,
+  AvroLogicalType,
+  AvroMapSchema,
+  AvroNamedSchema,
+  AvroPrimitiveName,
+  AvroPrimitiveSchema,
+  AvroRecordSchema,
+  AvroSchema,
+  AvroUnionSchema,
+} from './connectors/kafka/avro/avro-schema.ts';
+export { isParsedAvroSchema, parseAvroSchema } from './connectors/kafka/avro/parse-avro-schema.ts';
+export type { AvroLongMode } from './connectors/kafka/avro/avro-decode-parts.ts';
+export {
+  compileAvroDecoder,
+  type AvroDecodeFunction,
+  type AvroDecoderOptions,
+} from './connectors/kafka/avro/avro-decoder.ts';
+export { compileAvroEncoder, type AvroEncodeFunction } from './connectors/kafka/avro/avro-encoder.ts';
+export {
+  readSchemaId,
+  SCHEMA_REGISTRY_MAGIC_BYTE,
+  schemaRegistryHeader,
+} from './connectors/kafka/avro/schema-registry-wire-format.ts';
+export {
+  SchemaRegistryClient,
+  SchemaRegistryError,
+  type RegisteredSchema,
+  type SchemaRegistryClientOptions,
+} from './connectors/kafka/avro/schema-registry-client.ts';
+export { avroDeserializer, type AvroDeserializerOptions } from './connectors/kafka/avro/avro-deserializer.ts';
+export {
+  avroSerializer,
+  type AvroSerializerOptions,
+  type AvroValueSerializer,
+} from './connectors/kafka/avro/avro-serializer.ts';

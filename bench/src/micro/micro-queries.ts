@@ -80,7 +80,7 @@ export async function runMicro(name: string, events: readonly MicroEvent[], para
     p50LatencyMs: round(latency.percentile(50), 3),
     p99LatencyMs: round(latency.percentile(99), 3),
     peakRssMb: peakRssMb(),
-    cpuSecondsPerMillionEvents: round((cpu.user + cpu.system) / 1e6 / (events.length / 1e6), 3),
+    cpuSecondsPerMillion: round((cpu.user + cpu.system) / 1e6 / (events.length / 1e6), 3),
     outputs: sink.count,
   };
 }
@@ -117,7 +117,7 @@ export async function runKeyedWindow(events: number, parallelism: number): Promi
     p99LatencyMs: round(latency.percentile(99), 3),
     peakRssMb: peakRssMb(),
     // CPU of this (main) thread only when slots > 1: workers' CPU is not included.
-    cpuSecondsPerMillionEvents: round((cpu.user + cpu.system) / 1e6 / (events / 1e6), 3),
+    cpuSecondsPerMillion: round((cpu.user + cpu.system) / 1e6 / (events / 1e6), 3),
     // Thread runs count outputs inside the workers (a CountingSink is not shipped back).
     outputs: parallelism === 1 ? job.built.sink.count : -1,
   };

@@ -28,4 +28,5 @@ export { type HighestBid, type Q7Options, q7 } from './queries/q7.ts';
 export { type NewUser, type Q8Options, q8 } from './queries/q8.ts';
 export { type Q11Options, q11, type UserSession } from './queries/q11.ts';
 export { type BidsPerWindow, type Q12Options, q12 } from './queries/q12.ts';
-export { type NexmarkRunResult, runNexmark } from './run-nexmark.ts';
+export type { CheckpointStats } from './checkpoint-stats.ts';
+export { type NexmarkRunOptions, type NexmarkRunResult, runNexmark } from './run-nexmark.ts';

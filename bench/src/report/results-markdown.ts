@@ -29,6 +29,11 @@ export interface ReportData {
   /** Commands that produce this report and its runs. */
   readonly commands: readonly string[];
   readonly results: readonly QueryRuns[];
+  /** Checkpoint interval of the runs in `results`, ms; null: they took no checkpoints. */
+  readonly checkpointIntervalMs: number | null;
+  /** One run per query with checkpoints every `checkpointTableIntervalMs` (empty: no such table). */
+  readonly checkpointRuns: readonly QueryRuns[];
+  readonly checkpointTableIntervalMs: number | null;
   /** CPU profiles of the queries below their target. */
   readonly profiles: ReadonlyMap<string, CpuProfileSummary>;
   /** Hand-written analysis appended verbatim (Markdown). */
@@ -64,7 +69,14 @@ export function bestRun(runs: readonly NexmarkRunResult[]): NexmarkRunResult {
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const ms = (n: number | null): string => (n === null ? 'n/a' : String(n));
+const ms = (n: number | null | undefined): string => (n === null || n === undefined ? 'n/a' : String(n));
+
+/** `count (p50 / p99 ms)` of a run's checkpoints; `—` for runs measured without checkpoint figures. */
+function checkpointCell(r: NexmarkRunResult): string {
+  if (r.checkpoints === undefined) return '—';
+  if (r.checkpoints === 0) return '0';
+  return `${r.checkpoints} (${ms(r.checkpointP50Ms)} / ${ms(r.checkpointP99Ms)})`;
+}
 
 function title(query: string): string {
   const q = REPORTED_QUERIES[query];
@@ -88,7 +100,7 @@ function summaryTable(data: ReportData): string[] {
     const target = REPORTED_QUERIES[query]?.target;
     lines.push(
       `| ${title(query)} | ${target === undefined ? '—' : `>= ${int(target)}`} | ${int(best.eventsPerSecond)} | ` +
-        `${int(medianRun(runs).eventsPerSecond)} | ${int(slowest)} | ${best.cpuSecondsPerMillionEvents} | ` +
+        `${int(medianRun(runs).eventsPerSecond)} | ${int(slowest)} | ${best.cpuSecondsPerMillion} | ` +
         `${verdict(query, best.eventsPerSecond)} |`,
     );
   }
@@ -101,16 +113,41 @@ function queryTable(query: string, runs: readonly NexmarkRunResult[]): string[] 
   const lines = [
     `### ${title(query)}`,
     '',
-    `| run | events | parallelism | seconds | events/s | CPU-s per M events | p50 ${latency} latency (ms) | p99 ${latency} latency (ms) | peak RSS (MB) | outputs |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| run | events | parallelism | seconds | events/s | CPU-s per M events | p50 ${latency} latency (ms) | p99 ${latency} latency (ms) | peak RSS (MB) | outputs | checkpoints (p50 / p99 ms) |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   runs.forEach((r, i) => {
     const label = r === best ? `${i + 1} (best)` : String(i + 1);
     lines.push(
       `| ${label} | ${int(r.events)} | ${r.parallelism} | ${r.seconds} | ${int(r.eventsPerSecond)} | ` +
-        `${r.cpuSecondsPerMillionEvents} | ${ms(r.p50LatencyMs)} | ${ms(r.p99LatencyMs)} | ${r.peakRssMb} | ${int(r.outputs)} |`,
+        `${r.cpuSecondsPerMillion} | ${ms(r.p50LatencyMs)} | ${ms(r.p99LatencyMs)} | ${r.peakRssMb} | ${int(r.outputs)} | ${checkpointCell(r)} |`,
     );
   });
+  return [...lines, ''];
+}
+
+function checkpointSection(data: ReportData): string[] {
+  if (data.checkpointRuns.length === 0 || data.checkpointTableIntervalMs === null) return [];
+  const lines = [
+    '## Checkpoints of the Nexmark queries',
+    '',
+    `Each query once more with a checkpoint every ${int(data.checkpointTableIntervalMs)} ms (exactly-once, heap ` +
+      'state, filesystem storage in a temporary directory), so that even a run of a few seconds takes several: ' +
+      'duration is from trigger to the checkpoint’s metadata written; size is the last checkpoint’s files. ' +
+      'Events/s of this run shows the cost of checkpointing that often.',
+    '',
+    '| query | events/s | checkpoints | p50 duration (ms) | p99 duration (ms) | max duration (ms) | last size (KiB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const { query, runs } of data.checkpointRuns) {
+    for (const r of runs) {
+      const size = r.checkpointLastSizeBytes === null ? 'n/a' : int(r.checkpointLastSizeBytes / 1024);
+      lines.push(
+        `| ${title(query)} | ${int(r.eventsPerSecond)} | ${r.checkpoints} | ${ms(r.checkpointP50Ms)} | ` +
+          `${ms(r.checkpointP99Ms)} | ${ms(r.checkpointMaxMs)} | ${size} |`,
+      );
+    }
+  }
   return [...lines, ''];
 }
 
@@ -158,7 +195,12 @@ export function resultsMarkdown(data: ReportData): string {
       'ever slows a run down, so the fastest run is the least disturbed one. The median and the slowest run ' +
       'are shown beside it, and CPU-s per million events (CPU time of the whole process, GC threads ' +
       'included) is less sensitive to other load than wall-clock throughput. Throughput includes generating ' +
-      'the events in-process.',
+      'the events in-process. ' +
+      (data.checkpointIntervalMs === null
+        ? 'These runs took no checkpoints.'
+        : `Heap state, exactly-once checkpoints every ${int(data.checkpointIntervalMs)} ms to the local ` +
+          'filesystem (as the targets say); a run shorter than that takes none, so the section ' +
+          '“Checkpoints of the Nexmark queries” below runs each query once with a shorter interval for checkpoint durations.'),
     '',
     '## Machine',
     '',
@@ -189,6 +231,7 @@ export function resultsMarkdown(data: ReportData): string {
     '',
   ];
   for (const { query, runs } of data.results) out.push(...queryTable(query, runs));
+  out.push(...checkpointSection(data));
   out.push('## Profiles of the queries below target', '');
   if (data.profiles.size === 0) out.push('Every query with a target met it in this report; nothing was profiled.', '');
   for (const [query, summary] of data.profiles) out.push(...profileSection(query, summary));

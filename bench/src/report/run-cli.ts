@@ -4,11 +4,12 @@ import type { NexmarkRunResult } from '../nexmark/run-nexmark.ts';
 
 /**
  * Runs one Nexmark query in a fresh Node process (`cli.js <query> --events N --json`, with
- * `nodeOptions` such as `--cpu-prof` before the script) and returns its JSON result.
+ * `nodeOptions` such as `--cpu-prof` before the script and `cliOptions` such as
+ * `--checkpoint-interval 10000` after it) and returns its JSON result.
  *
  * @example
  * ```ts
- * const r = await runCli(new URL('./cli.js', import.meta.url), 'q5', 2_000_000);
+ * const r = await runCli(new URL('./cli.js', import.meta.url), 'q5', 2_000_000, [], ['--checkpoint-interval', '10000']);
  * ```
  */
 export function runCli(
@@ -16,8 +17,19 @@ export function runCli(
   query: string,
   events: number,
   nodeOptions: readonly string[] = [],
+  cliOptions: readonly string[] = [],
 ): Promise<NexmarkRunResult> {
-  const args = [...nodeOptions, cli.pathname, query, '--events', String(events), '--parallelism', '1', '--json'];
+  const args = [
+    ...nodeOptions,
+    cli.pathname,
+    query,
+    '--events',
+    String(events),
+    '--parallelism',
+    '1',
+    ...cliOptions,
+    '--json',
+  ];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error !== null) {

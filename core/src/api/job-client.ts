@@ -1,4 +1,5 @@
 import type { CheckpointInfo } from '../checkpoint/checkpoint-store.ts';
+import type { CustomMetricSample } from './metrics.ts';
 
 /** Lifecycle of a job. */
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -52,6 +53,8 @@ export interface OperatorMetrics {
   readonly recordsOutSide: number;
   /** Lowest current watermark over the operator's subtasks (ms); undefined before the first one. */
   readonly watermarkMs: number | undefined;
+  /** Metrics the operator's connector or functions registered, per subtask (see {@link MetricGroup}). */
+  readonly custom: readonly CustomMetricSample[];
 }
 
 /**
@@ -71,6 +74,11 @@ export interface CheckpointMetrics {
   readonly lastCheckpointId: number | undefined;
   readonly lastDurationMs: number | undefined;
   readonly lastSizeBytes: number | undefined;
+  /**
+   * Bytes the last checkpoint wrote (below `lastSizeBytes` for incremental checkpoints, which
+   * reference unchanged state of earlier ones).
+   */
+  readonly lastUploadedSizeBytes?: number | undefined;
   /** Epoch ms when the last checkpoint completed (system clock of the coordinator). */
   readonly lastCompletedAt: number | undefined;
   /** Id of the checkpoint or savepoint the job was restored from, if any. */
@@ -122,6 +130,12 @@ export interface JobClient {
    * has no checkpoint storage.
    */
   triggerSavepoint(): Promise<CheckpointInfo>;
+  /**
+   * Takes a checkpoint now, besides the periodic ones (as Flink's manual checkpoints), and
+   * resolves once its `_metadata` is written. Incremental when the state backend is.
+   * Fails with `CHECKPOINTING_DISABLED` when the job has no checkpoint storage.
+   */
+  triggerCheckpoint(): Promise<CheckpointInfo>;
   /** Takes a savepoint and stops the job (see {@link StopWithSavepointOptions}); resolves after it stopped. */
   stopWithSavepoint(options?: StopWithSavepointOptions): Promise<CheckpointInfo>;
   /** Engine metrics now. Cheap: counters are plain numbers kept by the runtime. */

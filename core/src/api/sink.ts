@@ -1,4 +1,5 @@
 import type { Timestamp } from '../time/timestamps.ts';
+import type { MetricGroup } from './metrics.ts';
 
 /** What a sink writer gets from the runtime. */
 export interface SinkWriterContext {
@@ -7,6 +8,14 @@ export interface SinkWriterContext {
   readonly operatorUid: string;
   /** The checkpoint the job restored from, if any (epochs continue after it). */
   readonly restoredCheckpointId?: number;
+  /**
+   * On restore: the highest parallelism this sink ran at in the restored lineage (at least the
+   * restored checkpoint's). Writer subtasks `>= parallelism` and `< restoredParallelism` existed
+   * before a scale-down; a committer cleans up after them (e.g. fences their transactions).
+   */
+  readonly restoredParallelism?: number;
+  /** Metrics of this writer's subtask (records, bytes, commit latency...). */
+  readonly metrics: MetricGroup;
 }
 
 /**
@@ -16,6 +25,18 @@ export interface SinkWriterContext {
 export interface SinkWriter<T> {
   write(value: T, timestamp: Timestamp): void;
   flush(endOfInput: boolean): void | Promise<void>;
+  /**
+   * Optional: called when a checkpoint barrier passes the writer (after every record before it).
+   * The subtask acknowledges the checkpoint only once the returned promise resolves, while records
+   * after the barrier keep flowing; a rejection fails the job. At-least-once writers await the acks
+   * of everything written so far here; return undefined when there is nothing to wait for.
+   *
+   * @example
+   * ```ts
+   * flushAtBarrier() { return this.inFlight.length === 0 ? undefined : Promise.all(this.inFlight).then(() => {}); }
+   * ```
+   */
+  flushAtBarrier?(checkpointId: number): Promise<void> | undefined;
   close(): void | Promise<void>;
 }
 
@@ -45,7 +66,10 @@ export interface PrecommittingSinkWriter<T, C> extends SinkWriter<T> {
 /**
  * Makes pre-committed data visible. `commit` runs once the checkpoint that holds the
  * committables is durable, and again on recovery for the committables of the restored
- * checkpoint, so it MUST be idempotent (committing twice changes nothing).
+ * checkpoint, so it MUST be idempotent (committing twice changes nothing). Committables stay in
+ * checkpoints until their commit succeeded. On restore, the committables written by writer
+ * subtask `s` go to the committer of subtask `s % parallelism`, in checkpoint order, so one
+ * committer sees all uncommitted epochs of a writer.
  */
 export interface Committer<C> {
   commit(committables: readonly C[]): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Timestamp } from '../time/timestamps.ts';
+import type { MetricGroup } from './metrics.ts';
 
 /**
  * Source contract (FLIP-27 style): an enumerator discovers splits and assigns them to parallel
@@ -54,6 +55,13 @@ export interface SourceReaderContext {
   now(): number;
   /** Resolves when processing time reaches `time` (for rate-limited readers' `isAvailable`). */
   sleepUntil(time: number): Promise<void>;
+  /** Metrics of this reader's subtask (records, bytes, lag...). */
+  readonly metrics: MetricGroup;
+  /**
+   * Whether the job takes checkpoints. Without them nothing is ever replayed after a failure, so
+   * a reader that keeps data for a replay (e.g. `QueueSource`) can drop it once emitted.
+   */
+  readonly checkpointing?: boolean;
 }
 
 /**
@@ -69,6 +77,11 @@ export interface SourceReader<T, S extends SourceSplit> {
   isAvailable(): Promise<void>;
   /** Positions of the unfinished splits, for a checkpoint. */
   snapshotState(checkpointId: number): S[];
+  /**
+   * Optional: checkpoint `checkpointId` is durable (e.g. commit offsets back to the broker for lag
+   * monitoring). Must not throw; failures here must never fail the job.
+   */
+  notifyCheckpointComplete?(checkpointId: number): void;
   close(): void | Promise<void>;
 }
 

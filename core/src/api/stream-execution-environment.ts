@@ -11,6 +11,7 @@ import { compilePlan, type PhysicalPlan } from '../runtime/physical-plan.ts';
 import { RestartStrategies, type RestartStrategy } from '../runtime/restart-strategy.ts';
 import type { Transformation, TransformationInput } from '../runtime/logical-graph.ts';
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
+import { type StateBackendConfig, stateBackendConfigOf } from '../state/state-backends.ts';
 import { type Clock, SystemClock } from '../time/clock.ts';
 import { WatermarkStrategy } from '../time/watermark-strategy.ts';
 import type { CrossThreadCodec } from '../runtime/threads/remote-link.ts';
@@ -51,6 +52,8 @@ export interface EnvironmentOptions {
   readonly restoreFrom?: RestoreFrom;
   /** What a failure does (default: no restart without checkpointing; fixed delay, unlimited, 1 s with it). */
   readonly restartStrategy?: RestartStrategy;
+  /** Where keyed state lives (see {@link StreamExecutionEnvironment.setStateBackend}); default the heap. */
+  readonly stateBackend?: StateBackendConfig;
 }
 
 /**
@@ -79,6 +82,7 @@ export class StreamExecutionEnvironment {
   private checkpointConfig: CheckpointConfig | undefined;
   private restoreFrom: RestoreFrom | undefined;
   private restartStrategy: RestartStrategy | undefined;
+  private backend: StateBackendConfig;
   private readonly transformations: Transformation[] = [];
   private collections = 0;
   /** Per environment, so building the same job twice (e.g. in each worker) yields the same ids. */
@@ -97,6 +101,7 @@ export class StreamExecutionEnvironment {
     }
     this.restoreFrom = options.restoreFrom;
     this.restartStrategy = options.restartStrategy;
+    this.backend = stateBackendConfigOf(options.stateBackend);
     if (!Number.isInteger(this.parallelism) || this.parallelism < 1) {
       throw new SluiceError('INVALID_ARGUMENT', `parallelism must be an integer >= 1; got ${this.parallelism}`);
     }
@@ -203,6 +208,27 @@ export class StreamExecutionEnvironment {
   setRestartStrategy(strategy: RestartStrategy): this {
     this.restartStrategy = strategy;
     return this;
+  }
+
+  /**
+   * Where keyed state lives: {@link StateBackends.heap} (the default: JavaScript Maps) or
+   * {@link StateBackends.lmdb} (state larger than memory, snapshots read after the barrier,
+   * incremental checkpoints). Savepoints are the same for both, so a job may change backends
+   * between a savepoint and its restore.
+   *
+   * @example
+   * ```ts
+   * env.setStateBackend(StateBackends.lmdb({ directory: '/mnt/ssd/sluice' }));
+   * ```
+   */
+  setStateBackend(backend: StateBackendConfig): this {
+    this.backend = stateBackendConfigOf(backend);
+    return this;
+  }
+
+  /** The state backend jobs of this environment use. */
+  get stateBackend(): StateBackendConfig {
+    return this.backend;
   }
 
   /** The effective restart strategy (Flink's default: restart with a fixed delay when checkpointing). */

@@ -25,6 +25,10 @@ export interface ParticipantAck {
   readonly files: readonly StateFile[];
   /** Per source uid and subtask: the split positions (listing only; restore reads the state files). */
   readonly sourcePositions: Readonly<Record<string, JsonValue>>;
+  /** Incremental checkpoints: shared files created now (paths relative to `<jobId>/shared/`). */
+  readonly sharedFiles?: readonly StateFile[];
+  /** Incremental checkpoints: every shared file the state files reference (created now or earlier). */
+  readonly sharedRefs?: readonly string[];
 }
 
 /** The task loops taking part in checkpoints, as the coordinator drives them. */
@@ -42,6 +46,8 @@ interface Pending {
   readonly triggeredAt: number;
   acks: number;
   readonly uploads: Promise<CheckpointFileEntry>[];
+  readonly sharedUploads: Promise<CheckpointFileEntry>[];
+  readonly sharedRefs: Set<string>;
   readonly sourcePositions: Record<string, JsonValue>;
   readonly timer: ReturnType<typeof setTimeout>;
   readonly settle: { resolve(info: CheckpointInfo): void; reject(error: unknown): void };
@@ -86,6 +92,8 @@ export class CheckpointCoordinator {
   private failed = 0;
   private last: CheckpointInfo | undefined;
   private readonly restoredFrom: number | undefined;
+  /** Shared files of the last completed checkpoint, by path: later incremental checkpoints reference them. */
+  private sharedEntries = new Map<string, CheckpointFileEntry>();
 
   constructor(
     config: CheckpointConfig,
@@ -134,6 +142,7 @@ export class CheckpointCoordinator {
       lastCheckpointId: this.last?.checkpointId,
       lastDurationMs: this.last?.durationMs,
       lastSizeBytes: this.last?.totalSizeBytes,
+      lastUploadedSizeBytes: this.last?.uploadedSizeBytes,
       lastCompletedAt: this.last?.completedAt,
       restoredFrom: this.restoredFrom,
     };
@@ -185,6 +194,8 @@ export class CheckpointCoordinator {
         triggeredAt,
         acks: 0,
         uploads: [],
+        sharedUploads: [],
+        sharedRefs: new Set(),
         sourcePositions: {},
         timer,
         settle: { resolve, reject },
@@ -205,6 +216,8 @@ export class CheckpointCoordinator {
     if (p === undefined) return; // aborted or timed out meanwhile
     const ref = this.refOf(p);
     for (const file of ack.files) p.uploads.push(this.store.writeStateFile(ref, file.path, file.bytes));
+    for (const file of ack.sharedFiles ?? []) p.sharedUploads.push(this.store.writeSharedFile(file.path, file.bytes));
+    for (const path of ack.sharedRefs ?? []) p.sharedRefs.add(path);
     Object.assign(p.sourcePositions, ack.sourcePositions);
     p.acks++;
     if (p.acks === this.participants.count) {
@@ -224,7 +237,9 @@ export class CheckpointCoordinator {
     let info: CheckpointInfo;
     try {
       const entries = await Promise.all(p.uploads);
+      const created = await Promise.all(p.sharedUploads);
       if (!this.pending.has(p.id)) return;
+      const shared = this.sharedEntriesOf(p, created);
       const completedAt = Date.now();
       const body = { checkpointId: p.id, triggeredAt: p.triggeredAt, completedAt, sourcePositions: p.sourcePositions };
       const metadata = await this.store.completeCheckpoint(
@@ -232,7 +247,9 @@ export class CheckpointCoordinator {
           ? { kind: 'checkpoint', ...body }
           : { kind: 'savepoint', savepointId: savepointIdOf(p.id), ...body },
         entries,
+        shared,
       );
+      if (p.options.kind === 'checkpoint') this.sharedEntries = new Map(shared.map((e) => [e.path, e]));
       info = infoOf(metadata, `${this.store.storage.description}/${this.store.paths.dirOf(this.refOf(p))}`);
     } catch (error) {
       if (this.pending.has(p.id)) {
@@ -250,10 +267,26 @@ export class CheckpointCoordinator {
     for (const older of [...this.pending.values()])
       if (older.id < p.id) this.abort(older, `chk-${p.id} completed first`, false);
     this.hooks.log?.(
-      `[sluice] ${info.kind} ${p.id} completed in ${info.durationMs} ms (${info.totalSizeBytes} bytes, ${info.fileCount} files)`,
+      `[sluice] ${info.kind} ${p.id} completed in ${info.durationMs} ms (${info.totalSizeBytes} bytes, ${info.fileCount} files` +
+        `${info.uploadedSizeBytes === info.totalSizeBytes ? '' : `; ${info.uploadedSizeBytes} bytes uploaded, the rest shared`})`,
     );
     this.participants.notifyComplete(p.id);
     p.settle.resolve(info);
+  }
+
+  /** The entries of every shared file checkpoint `p` references: created by it, or by the last completed one. */
+  private sharedEntriesOf(p: Pending, created: readonly CheckpointFileEntry[]): CheckpointFileEntry[] {
+    const byPath = new Map(created.map((e) => [e.path, e]));
+    return [...p.sharedRefs].map((path) => {
+      const entry = byPath.get(path) ?? this.sharedEntries.get(path);
+      if (entry === undefined) {
+        throw new SluiceError(
+          'ILLEGAL_STATE',
+          `Incremental checkpoint ${p.id} references shared state file '${path}', which no completed checkpoint wrote.`,
+        );
+      }
+      return entry;
+    });
   }
 
   private abort(p: Pending, reason: string, countsAsFailure: boolean, cause?: unknown): void {

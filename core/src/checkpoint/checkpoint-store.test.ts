@@ -54,6 +54,7 @@ describe('CheckpointStore on the filesystem', () => {
         completedAt: 1_040,
         durationMs: 40,
         totalSizeBytes: 5,
+        uploadedSizeBytes: 5,
         sourcePositions: { 'orders-source': { 'orders-0': '100' } },
         fileCount: 2,
         location: `${storage.description}/orders/chk-1`,
@@ -124,13 +125,41 @@ describe('CheckpointStore on the filesystem', () => {
     expect(warnings[0]).toContain('it describes chk-1');
   });
 
-  it('returns undefined, never garbage, when nothing is intact', async () => {
+  it('returns undefined when no checkpoint ever completed, and fails, never garbage, when none is intact', async () => {
     expect(await store.latestCompleted()).toBeUndefined();
     expect(warnings).toEqual([]);
-    await store.writeCheckpoint(checkpoint(1), { s: bytes('one') });
-    await truncate(fileOf('chk-1', 's'), 0);
+    await store.writeStateFile({ kind: 'checkpoint', checkpointId: 1 }, 's', bytes('one')); // crashed before _metadata
     expect(await store.latestCompleted()).toBeUndefined();
-    expect(warnings[0]).toContain('starts without state');
+    expect(warnings[0]).toContain('no checkpoint ever completed, so the job starts without state');
+    await store.writeCheckpoint(checkpoint(2), { s: bytes('two') });
+    await truncate(fileOf('chk-2', 's'), 0);
+    await expect(store.latestCompleted()).rejects.toMatchObject({
+      code: 'CORRUPT_CHECKPOINT',
+      message: expect.stringMatching(/chk-2 \(state file 's' has 0 bytes, expected 3\).*Restore a savepoint/),
+    });
+    expect(warnings[1]).toContain('no intact checkpoint is left, so the job cannot be restored');
+  });
+
+  it('reads a checkpoint back whole once, verified: latestIntact and readVerified', async () => {
+    await store.writeCheckpoint(checkpoint(1), { a: bytes('one'), 'op/b': bytes('uno') });
+    await store.writeCheckpoint(checkpoint(2), { a: bytes('two'), 'op/b': bytes('dos') });
+    const latest = await store.latestIntact();
+    expect(latest?.metadata.checkpointId).toBe(2);
+    expect([...(latest?.files ?? [])].map(([path, data]) => [path, new TextDecoder().decode(data)])).toEqual(
+      expect.arrayContaining([
+        ['a', 'two'],
+        ['op/b', 'dos'],
+      ]),
+    );
+    expect(latest?.files.size).toBe(2);
+    expect(await store.highestCheckpointId()).toBe(2);
+    await writeFile(fileOf('chk-1', 'op/b'), 'UNO');
+    await expect(store.readVerified({ kind: 'checkpoint', checkpointId: 1 })).rejects.toMatchObject({
+      code: 'CORRUPT_CHECKPOINT',
+      message: expect.stringContaining("state file 'op/b' does not match its SHA-256 digest"),
+    });
+    const second = await store.readVerified({ kind: 'checkpoint', checkpointId: 2 });
+    expect(new TextDecoder().decode(second.files.get('a'))).toBe('two');
   });
 
   it('refuses to overwrite a checkpoint or a savepoint', async () => {

@@ -20,6 +20,7 @@ import {
   refOf,
 } from './metadata.ts';
 import { type CheckpointRef, CheckpointPaths } from './paths.ts';
+import { decideSharedFileDeletions } from './shared-file-decisions.ts';
 import type { CheckpointStorage } from './storage.ts';
 
 /**
@@ -100,11 +101,50 @@ export interface CheckpointInfo {
   readonly triggeredAt: number;
   readonly completedAt: number;
   readonly durationMs: number;
+  /** Size of everything a restore reads: its own state files plus the shared files it references. */
   readonly totalSizeBytes: number;
+  /**
+   * Bytes this checkpoint wrote: its own state files plus the shared files it created. Equal to
+   * `totalSizeBytes` except for incremental checkpoints, which reference unchanged state instead.
+   */
+  readonly uploadedSizeBytes: number;
   readonly sourcePositions: CheckpointMetadataBody['sourcePositions'];
+  /** State files a restore reads (shared files included). */
   readonly fileCount: number;
   /** Where it is: storage description + directory. */
   readonly location: string;
+}
+
+/**
+ * A checkpoint or savepoint read back whole: its metadata and every state file's bytes, each
+ * checked against the size and SHA-256 digest the metadata lists (so it is safe to restore).
+ *
+ * @example
+ * ```ts
+ * const verified = await store.latestIntact();
+ * if (verified !== undefined) for (const [path, bytes] of verified.files) restore(path, bytes);
+ * ```
+ */
+export interface VerifiedCheckpoint {
+  readonly metadata: CheckpointMetadata;
+  /** Every state file the metadata lists, by path. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** State files read at the same time when a checkpoint is read back. */
+const READ_CONCURRENCY = 8;
+
+/** Runs `task` over `items` with at most `concurrency` in flight. */
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 function sha256Hex(data: Uint8Array): string {
@@ -113,6 +153,7 @@ function sha256Hex(data: Uint8Array): string {
 
 /** The listing line of a checkpoint or savepoint from its metadata. */
 export function infoOf(metadata: CheckpointMetadata, location: string): CheckpointInfo {
+  const shared = metadata.sharedFiles ?? [];
   return {
     kind: metadata.kind,
     checkpointId: metadata.checkpointId,
@@ -120,11 +161,18 @@ export function infoOf(metadata: CheckpointMetadata, location: string): Checkpoi
     triggeredAt: metadata.triggeredAt,
     completedAt: metadata.completedAt,
     durationMs: metadata.completedAt - metadata.triggeredAt,
-    totalSizeBytes: metadata.totalSizeBytes,
+    totalSizeBytes: metadata.totalSizeBytes + sumOf(shared),
+    uploadedSizeBytes:
+      metadata.totalSizeBytes +
+      sumOf(shared.filter((f) => CheckpointPaths.creatorOfSharedFile(f.path) === metadata.checkpointId)),
     sourcePositions: metadata.sourcePositions,
-    fileCount: metadata.files.length,
+    fileCount: metadata.files.length + shared.length,
     location,
   };
+}
+
+function sumOf(files: readonly CheckpointFileEntry[]): number {
+  return files.reduce((sum, file) => sum + file.sizeBytes, 0);
 }
 
 function sameRef(a: CheckpointRef, b: CheckpointRef): boolean {
@@ -198,9 +246,91 @@ export class CheckpointStore {
   }
 
   /**
+   * Writes one shared state file of an incremental checkpoint (`<jobId>/shared/<path>`; the name
+   * must say which checkpoint wrote it, see {@link CheckpointPaths.creatorOfSharedFile}) and
+   * returns its entry for the metadata's `sharedFiles`.
+   *
+   * @example
+   * ```ts
+   * const entry = await store.writeSharedFile('counts/kg-5-chk-9-1f2e', bytes);
+   * ```
+   */
+  async writeSharedFile(path: string, data: Uint8Array): Promise<CheckpointFileEntry> {
+    await this.storage.writeFile(this.paths.sharedFile(path), data);
+    return { path, sizeBytes: data.byteLength, sha256: sha256Hex(data) };
+  }
+
+  /**
+   * Reads shared state files of a checkpoint, checking each against the size and SHA-256 digest
+   * its metadata lists (`CORRUPT_CHECKPOINT` when missing, damaged or not listed).
+   *
+   * @example
+   * ```ts
+   * const [bytes] = await store.readSharedFiles(meta, ['counts/kg-5-chk-9-1f2e']);
+   * ```
+   */
+  async readSharedFiles(metadata: CheckpointMetadata, paths: readonly string[]): Promise<Uint8Array[]> {
+    const ref = refOf(metadata);
+    const listed = new Map((metadata.sharedFiles ?? []).map((f) => [f.path, f]));
+    const out = new Array<Uint8Array>(paths.length);
+    await forEachConcurrently([...paths.keys()], READ_CONCURRENCY, async (i) => {
+      const path = paths[i] as string;
+      const entry = listed.get(path);
+      const bytes = entry === undefined ? undefined : await this.storage.readFile(this.paths.sharedFile(path));
+      const problem =
+        entry === undefined
+          ? 'its _metadata does not list it'
+          : bytes === undefined
+            ? 'it is missing'
+            : bytes.byteLength !== entry.sizeBytes
+              ? `it has ${bytes.byteLength} bytes, expected ${entry.sizeBytes}`
+              : sha256Hex(bytes) !== entry.sha256
+                ? 'it does not match its SHA-256 digest'
+                : undefined;
+      if (problem !== undefined || bytes === undefined) {
+        throw new SluiceError(
+          'CORRUPT_CHECKPOINT',
+          `${this.where(ref)} is damaged: shared state file '${path}' is unusable (${problem ?? 'missing'}). ` +
+            'Restore an older checkpoint or a savepoint.',
+          { retriable: false },
+        );
+      }
+      out[i] = bytes;
+    });
+    return out;
+  }
+
+  /**
+   * An otherwise usable incremental checkpoint whose shared files are not all there with their
+   * listed sizes is skipped too (their digests are checked when they are read, by
+   * {@link CheckpointStore.readSharedFiles}).
+   */
+  private async judgeSharedFiles(verdict: CheckpointVerdict & { verdict: 'usable' }): Promise<CheckpointVerdict> {
+    const shared = verdict.metadata.sharedFiles ?? [];
+    if (shared.length === 0) return verdict;
+    const dir = this.paths.sharedDir;
+    const sizes = new Map((await this.storage.list(dir)).map((f) => [f.key.slice(dir.length + 1), f.sizeBytes]));
+    for (const file of shared) {
+      const size = sizes.get(file.path);
+      if (size === file.sizeBytes) continue;
+      return {
+        verdict: 'skip',
+        checkpointId: verdict.checkpointId,
+        reason: size === undefined ? 'missing-file' : 'truncated-file',
+        detail:
+          size === undefined
+            ? `shared state file '${file.path}' is missing`
+            : `shared state file '${file.path}' has ${size} bytes, expected ${file.sizeBytes}`,
+      };
+    }
+    return verdict;
+  }
+
+  /**
    * Completes a checkpoint whose state files are written: writes `_metadata`, then (for
    * checkpoints) applies retention. Refuses to overwrite an existing checkpoint or savepoint.
-   * A retention failure is logged, not thrown: the checkpoint is complete.
+   * A retention failure is logged, not thrown: the checkpoint is complete. `sharedFiles` lists
+   * the shared files an incremental checkpoint needs (written now or by earlier checkpoints).
    *
    * @example
    * ```ts
@@ -210,8 +340,12 @@ export class CheckpointStore {
   async completeCheckpoint(
     checkpoint: NewCheckpoint,
     files: readonly CheckpointFileEntry[],
+    sharedFiles: readonly CheckpointFileEntry[] = [],
   ): Promise<CheckpointMetadata> {
-    const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const byPath = (a: CheckpointFileEntry, b: CheckpointFileEntry): number =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+    const sorted = [...files].sort(byPath);
+    const shared = [...sharedFiles].sort(byPath);
     const body: CheckpointMetadataBody = {
       formatVersion: CHECKPOINT_FORMAT_VERSION,
       jobId: this.paths.jobId,
@@ -221,6 +355,7 @@ export class CheckpointStore {
       totalSizeBytes: sorted.reduce((sum, file) => sum + file.sizeBytes, 0),
       sourcePositions: checkpoint.sourcePositions,
       files: sorted,
+      ...(shared.length === 0 ? {} : { sharedFiles: shared }),
     };
     const metadata: CheckpointMetadata =
       checkpoint.kind === 'checkpoint'
@@ -409,49 +544,70 @@ export class CheckpointStore {
     return bytes;
   }
 
-  private async inspectCheckpoint(checkpointId: number): Promise<CheckpointInspection> {
-    const ref: CheckpointRef = { kind: 'checkpoint', checkpointId };
-    const metadata = await this.inspectMetadata(ref);
-    if (metadata.state !== 'ok') return { checkpointId, metadata, files: [] };
+  /**
+   * Reads every state file `metadata` lists (a few at a time) and reports what is stored: a file
+   * whose listed size differs is not even read. The bytes of files that match go into `bytes`.
+   */
+  private async inspectFiles(
+    metadata: CheckpointMetadata,
+    bytes: Map<string, Uint8Array>,
+  ): Promise<CheckpointInspection['files'][number][]> {
+    const ref = refOf(metadata);
     const dir = this.paths.dirOf(ref);
     const stored = new Map(
       (await this.storage.list(dir)).map((file) => [file.key.slice(dir.length + 1), file.sizeBytes]),
     );
-    const files: CheckpointInspection['files'][number][] = [];
-    for (const expected of metadata.metadata.files) {
+    const found = new Map<string, CheckpointInspection['files'][number]['found']>();
+    await forEachConcurrently(metadata.files, READ_CONCURRENCY, async (expected) => {
       const size = stored.get(expected.path);
       if (size === undefined) {
-        files.push({ path: expected.path, found: undefined });
+        found.set(expected.path, undefined);
       } else if (size !== expected.sizeBytes) {
-        files.push({ path: expected.path, found: { sizeBytes: size, sha256: '' } }); // no need to read it
+        found.set(expected.path, { sizeBytes: size, sha256: '' }); // no need to read it
       } else {
-        const bytes = await this.storage.readFile(this.paths.stateFile(ref, expected.path));
-        files.push({
-          path: expected.path,
-          found: bytes === undefined ? undefined : { sizeBytes: bytes.byteLength, sha256: sha256Hex(bytes) },
-        });
+        const data = await this.storage.readFile(this.paths.stateFile(ref, expected.path));
+        if (data === undefined) {
+          found.set(expected.path, undefined);
+          return;
+        }
+        const sha256 = sha256Hex(data);
+        found.set(expected.path, { sizeBytes: data.byteLength, sha256 });
+        if (data.byteLength === expected.sizeBytes && sha256 === expected.sha256) bytes.set(expected.path, data);
       }
-    }
-    return { checkpointId, metadata, files };
+    });
+    return metadata.files.map((file) => ({ path: file.path, found: found.get(file.path) }));
+  }
+
+  private async inspectCheckpoint(checkpointId: number, bytes: Map<string, Uint8Array>): Promise<CheckpointInspection> {
+    const ref: CheckpointRef = { kind: 'checkpoint', checkpointId };
+    const metadata = await this.inspectMetadata(ref);
+    if (metadata.state !== 'ok') return { checkpointId, metadata, files: [] };
+    return { checkpointId, metadata, files: await this.inspectFiles(metadata.metadata, bytes) };
   }
 
   /**
-   * The newest checkpoint that is intact: `_metadata` decodes and every state file is present
-   * with its size and SHA-256 digest (each file is read once to check). Newer damaged or
-   * incomplete checkpoints are skipped with ONE warning line naming each and why; `undefined`
-   * when none is intact. Never returns a damaged checkpoint.
+   * The newest checkpoint that is intact, read back whole: `_metadata` decodes and every state
+   * file is present with its size and SHA-256 digest (each file is read once, and its verified
+   * bytes are returned, so restoring reads nothing twice). Newer damaged or incomplete
+   * checkpoints are skipped with ONE warning line naming each and why. `undefined` when no
+   * checkpoint ever completed; a `CORRUPT_CHECKPOINT` error when completed checkpoints exist but
+   * none is intact (starting from nothing would drop the job's state). Never returns a damaged
+   * checkpoint.
    *
    * @example
    * ```ts
-   * const meta = await store.latestCompleted();
-   * if (meta !== undefined) positions = meta.sourcePositions;
+   * const verified = await store.latestIntact();
+   * if (verified !== undefined) positions = verified.metadata.sourcePositions;
    * ```
    */
-  async latestCompleted(): Promise<CheckpointMetadata | undefined> {
+  async latestIntact(): Promise<VerifiedCheckpoint | undefined> {
     const newestFirst = (await this.checkpointIds()).reverse();
     const verdicts: CheckpointVerdict[] = [];
+    let bytes = new Map<string, Uint8Array>();
     for (const checkpointId of newestFirst) {
-      const verdict = judgeCheckpoint(await this.inspectCheckpoint(checkpointId));
+      bytes = new Map();
+      let verdict = judgeCheckpoint(await this.inspectCheckpoint(checkpointId, bytes));
+      if (verdict.verdict === 'usable') verdict = await this.judgeSharedFiles(verdict);
       verdicts.push(verdict);
       if (verdict.verdict === 'usable') break;
     }
@@ -461,18 +617,90 @@ export class CheckpointStore {
       const next =
         decision.action === 'restore'
           ? `falling back to chk-${decision.metadata.checkpointId}`
-          : 'no intact checkpoint is left, so the job starts without state';
+          : decision.action === 'start-fresh'
+            ? 'no checkpoint ever completed, so the job starts without state'
+            : 'no intact checkpoint is left, so the job cannot be restored';
       this.logger.warn(
         `[sluice] Job '${this.paths.jobId}' in ${this.storage.description}: skipped unusable checkpoints ${skipped}; ${next}.`,
       );
     }
-    return decision.action === 'restore' ? decision.metadata : undefined;
+    if (decision.action === 'fail') {
+      throw new SluiceError(
+        'CORRUPT_CHECKPOINT',
+        `Job '${this.paths.jobId}' in ${this.storage.description} has completed checkpoints, but none is intact: ` +
+          `${decision.skipped.map((s) => `chk-${s.checkpointId} (${s.detail})`).join('; ')}. ` +
+          'Restore a savepoint explicitly (setRestoreFrom({ savepointId })), or, to really start without state, ' +
+          `move ${this.paths.jobDir}/ out of the checkpoint storage. Keep more checkpoints (retainedCheckpoints >= 2) ` +
+          'so that a damaged one can be skipped.',
+        { retriable: false },
+      );
+    }
+    return decision.action === 'restore' ? { metadata: decision.metadata, files: bytes } : undefined;
+  }
+
+  /**
+   * The metadata of the newest intact checkpoint (see {@link CheckpointStore.latestIntact}, which
+   * this calls: every state file is read and verified).
+   *
+   * @example
+   * ```ts
+   * const meta = await store.latestCompleted();
+   * if (meta !== undefined) positions = meta.sourcePositions;
+   * ```
+   */
+  async latestCompleted(): Promise<CheckpointMetadata | undefined> {
+    return (await this.latestIntact())?.metadata;
+  }
+
+  /**
+   * One checkpoint or savepoint read back whole, every state file verified against its size and
+   * SHA-256 digest: `CHECKPOINT_NOT_FOUND` without `_metadata`, `CORRUPT_CHECKPOINT` naming the
+   * first damaged file otherwise. For restoring an explicitly chosen checkpoint or savepoint.
+   *
+   * @example
+   * ```ts
+   * const { metadata, files } = await store.readVerified({ kind: 'savepoint', savepointId: 'before-upgrade' });
+   * ```
+   */
+  async readVerified(ref: CheckpointRef): Promise<VerifiedCheckpoint> {
+    const metadata = await this.readMetadata(ref);
+    const bytes = new Map<string, Uint8Array>();
+    const files = await this.inspectFiles(metadata, bytes);
+    const verdict = judgeCheckpoint({
+      checkpointId: metadata.checkpointId,
+      metadata: { state: 'ok', metadata },
+      files,
+    });
+    if (verdict.verdict === 'skip') {
+      throw new SluiceError(
+        'CORRUPT_CHECKPOINT',
+        `${this.where(ref)} is damaged: ${verdict.detail}. Restore an older checkpoint or savepoint.`,
+        { retriable: false },
+      );
+    }
+    return { metadata, files: bytes };
+  }
+
+  /**
+   * The highest checkpoint number in storage, complete or not (damaged and abandoned ones
+   * included); `undefined` when there is none. A job's new checkpoints must be numbered above
+   * it, so they never overwrite files of an existing checkpoint.
+   *
+   * @example
+   * ```ts
+   * const next = ((await store.highestCheckpointId()) ?? 0) + 1;
+   * ```
+   */
+  async highestCheckpointId(): Promise<number | undefined> {
+    return (await this.checkpointIds()).at(-1);
   }
 
   /**
    * Keeps the newest `retainedCheckpoints` complete checkpoints and deletes older ones, plus
-   * incomplete ones older than the newest complete one (see `decideRetention`). Savepoints and
-   * the shared directory are never touched. Runs after every completed checkpoint.
+   * incomplete ones older than the newest complete one (see `decideRetention`); then deletes the
+   * shared files no remaining checkpoint lists (see `decideSharedFileDeletions`: reference counts
+   * come from the remaining `_metadata` files, so they survive restarts). Savepoints are never
+   * touched (they never reference shared files). Runs after every completed checkpoint.
    *
    * @example
    * ```ts
@@ -492,7 +720,26 @@ export class CheckpointStore {
     for (const decision of decisions) {
       if (decision.action === 'delete') await this.deleteCheckpoint(decision.checkpointId);
     }
+    await this.deleteUnreferencedSharedFiles();
     return decisions;
+  }
+
+  /** Deletes shared files that no remaining complete checkpoint lists; returns their paths. */
+  private async deleteUnreferencedSharedFiles(): Promise<string[]> {
+    const dir = this.paths.sharedDir;
+    const stored = (await this.storage.list(dir)).map((file) => file.key.slice(dir.length + 1));
+    if (stored.length === 0) return [];
+    const referenced = new Set<string>();
+    let newestCompleted: number | undefined;
+    for (const checkpointId of await this.checkpointIds()) {
+      const meta = await this.inspectMetadata({ kind: 'checkpoint', checkpointId });
+      if (meta.state !== 'ok') continue;
+      newestCompleted = checkpointId;
+      for (const file of meta.metadata.sharedFiles ?? []) referenced.add(file.path);
+    }
+    const doomed = decideSharedFileDeletions({ stored, referenced, newestCompleted });
+    for (const path of doomed) await this.storage.deleteFile(this.paths.sharedFile(path));
+    return doomed;
   }
 
   /** Deletes `_metadata` first, so a half-deleted checkpoint is never mistaken for a complete one. */
@@ -529,6 +776,8 @@ export class CheckpointStore {
     const decision = decideOnCancel(this.keepCheckpointsOnCancel, await this.checkpointIds());
     if (decision.action === 'delete-all') {
       for (const checkpointId of decision.checkpointIds) await this.deleteCheckpoint(checkpointId);
+      // Savepoints never reference shared files: with every checkpoint gone, none is needed.
+      await this.storage.deleteDirectory(this.paths.sharedDir);
     }
     return decision;
   }

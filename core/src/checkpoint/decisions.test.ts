@@ -34,6 +34,10 @@ function skip(checkpointId: number): CheckpointVerdict {
   return { verdict: 'skip', checkpointId, reason: 'missing-metadata', detail: 'no _metadata (never completed)' };
 }
 
+function damaged(checkpointId: number): CheckpointVerdict {
+  return { verdict: 'skip', checkpointId, reason: 'truncated-file', detail: "state file 's' has 1 bytes, expected 2" };
+}
+
 describe('judgeCheckpoint', () => {
   const ok = { state: 'ok', metadata: metadata(3) } as const;
   it.each<[string, CheckpointInspection, string]>([
@@ -72,15 +76,19 @@ describe('judgeCheckpoint', () => {
 });
 
 describe('chooseCheckpointToRestore', () => {
-  it.each<[string, CheckpointVerdict[], number | undefined, number[]]>([
-    ['nothing stored', [], undefined, []],
+  it.each<[string, CheckpointVerdict[], number | 'start-fresh' | 'fail', number[]]>([
+    ['nothing stored', [], 'start-fresh', []],
     ['the newest when intact', [usable(1), usable(2)], 2, []],
-    ['falls back past damaged ones', [skip(3), usable(2), skip(4), usable(1)], 2, [4, 3]],
-    ['nothing intact', [skip(1), skip(2)], undefined, [2, 1]],
-  ])('%s', (_name, verdicts, restored, skipped) => {
+    ['falls back past damaged ones', [skip(3), usable(2), damaged(4), usable(1)], 2, [4, 3]],
+    ['none ever completed (crashed before the first)', [skip(1), skip(2)], 'start-fresh', [2, 1]],
+    ['a completed one is damaged and nothing is left', [skip(3), damaged(2)], 'fail', [3, 2]],
+  ])('%s', (_name, verdicts, outcome, skipped) => {
     const decision = chooseCheckpointToRestore(verdicts);
-    expect(decision.action === 'restore' ? decision.metadata.checkpointId : undefined).toBe(restored);
-    expect(decision.action).toBe(restored === undefined ? 'start-fresh' : 'restore');
+    if (typeof outcome === 'number') {
+      expect(decision.action === 'restore' ? decision.metadata.checkpointId : undefined).toBe(outcome);
+    } else {
+      expect(decision.action).toBe(outcome);
+    }
     expect(decision.skipped.map((s) => s.checkpointId)).toEqual(skipped);
   });
 });

@@ -115,7 +115,8 @@ export function judgeCheckpoint(inspection: CheckpointInspection): CheckpointVer
  */
 export type RestoreDecision =
   | { readonly action: 'restore'; readonly metadata: CheckpointMetadata; readonly skipped: readonly SkippedVerdict[] }
-  | { readonly action: 'start-fresh'; readonly skipped: readonly SkippedVerdict[] };
+  | { readonly action: 'start-fresh'; readonly skipped: readonly SkippedVerdict[] }
+  | { readonly action: 'fail'; readonly skipped: readonly SkippedVerdict[] };
 
 /**
  * A skipped checkpoint.
@@ -129,11 +130,16 @@ export type SkippedVerdict = Extract<CheckpointVerdict, { verdict: 'skip' }>;
 
 /**
  * Picks the newest usable checkpoint among verdicts (any order); the skipped ones newer than it
- * are reported so the caller can say why it fell back. Without a usable one: start fresh.
+ * are reported so the caller can say why it fell back. Without a usable one: start fresh when
+ * no checkpoint ever completed (every one lacks `_metadata`: the job crashed before its first
+ * checkpoint completed), but `fail` when a completed checkpoint exists and is damaged — starting
+ * from nothing would silently drop the job's state and replay its input into sinks that
+ * already committed it.
  *
  * @example
  * ```ts
  * chooseCheckpointToRestore([skip7, usable6, usable5]); // { action: 'restore', metadata: <chk-6>, skipped: [skip7] }
+ * chooseCheckpointToRestore([truncated3]); // { action: 'fail', skipped: [truncated3] }
  * ```
  */
 export function chooseCheckpointToRestore(verdicts: readonly CheckpointVerdict[]): RestoreDecision {
@@ -143,7 +149,8 @@ export function chooseCheckpointToRestore(verdicts: readonly CheckpointVerdict[]
     if (verdict.verdict === 'usable') return { action: 'restore', metadata: verdict.metadata, skipped };
     skipped.push(verdict);
   }
-  return { action: 'start-fresh', skipped };
+  const damaged = skipped.some((s) => s.reason !== 'missing-metadata');
+  return damaged ? { action: 'fail', skipped } : { action: 'start-fresh', skipped };
 }
 
 /**

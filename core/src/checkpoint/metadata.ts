@@ -62,6 +62,12 @@ export interface CheckpointMetadataBody {
   readonly sourcePositions: { readonly [operatorUid: string]: JsonValue };
   /** Every state file of the checkpoint, sorted by path. */
   readonly files: readonly CheckpointFileEntry[];
+  /**
+   * Incremental checkpoints: the shared state files (paths relative to `<jobId>/shared/`) the
+   * checkpoint needs, whether it wrote them or an earlier checkpoint did; sorted by path, not
+   * counted in `totalSizeBytes`. Absent for full checkpoints and savepoints.
+   */
+  readonly sharedFiles?: readonly CheckpointFileEntry[];
 }
 
 /**
@@ -225,6 +231,14 @@ export function decodeCheckpointMetadata(bytes: Uint8Array | string, where = '_m
     if (seen.has(file.path)) throw corrupt(where, `file '${file.path}' is listed twice`);
     seen.add(file.path);
   }
+  const rawShared = parsed['sharedFiles'];
+  if (rawShared !== undefined && !Array.isArray(rawShared)) throw corrupt(where, `'sharedFiles' must be an array`);
+  const sharedFiles = rawShared?.map((file, i) => decodeFile(file, i, where));
+  const seenShared = new Set<string>();
+  for (const file of sharedFiles ?? []) {
+    if (seenShared.has(file.path)) throw corrupt(where, `shared file '${file.path}' is listed twice`);
+    seenShared.add(file.path);
+  }
   const sum = files.reduce((total, file) => total + file.sizeBytes, 0);
   if (sum !== totalSizeBytes)
     throw corrupt(where, `'totalSizeBytes' is ${totalSizeBytes} but the files add up to ${sum}`);
@@ -237,6 +251,7 @@ export function decodeCheckpointMetadata(bytes: Uint8Array | string, where = '_m
     totalSizeBytes,
     sourcePositions: positions as CheckpointMetadataBody['sourcePositions'],
     files,
+    ...(sharedFiles === undefined ? {} : { sharedFiles }),
   };
   if (kind === 'checkpoint') return { kind, ...body };
   const savepointId = nonEmptyString(parsed, 'savepointId', where);

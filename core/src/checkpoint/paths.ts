@@ -28,6 +28,7 @@ export const METADATA_FILE_NAME = '_metadata';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CHECKPOINT_DIR = /^chk-(0|[1-9][0-9]*)$/;
 const SAVEPOINT_DIR = /^sp-([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+const SHARED_FILE = /-chk-(0|[1-9][0-9]*)-[A-Za-z0-9._]*$/;
 
 function invalid(what: string, value: string, rule: string): SluiceError {
   return new SluiceError('INVALID_ARGUMENT', `Invalid ${what} '${value}': ${rule}.`);
@@ -77,7 +78,9 @@ export function assertStateFilePath(path: string): void {
  * <jobId>/chk-<n>/<state file path>     its state files
  * <jobId>/savepoints/sp-<id>/_metadata  savepoint <id> (never deleted by retention)
  * <jobId>/savepoints/sp-<id>/<path>
- * <jobId>/shared/                       reserved for incremental state shared across checkpoints
+ * <jobId>/shared/<path>                 incremental state shared across checkpoints: key-group
+ *                                       files named `…-chk-<n>-…` after the checkpoint that wrote
+ *                                       them; deleted once no retained checkpoint lists them
  * ```
  *
  * Checkpoint numbers are not zero-padded (as in Flink); order them numerically.
@@ -95,7 +98,7 @@ export class CheckpointPaths {
   readonly jobDir: string;
   /** `<jobId>/savepoints`: parent of every `sp-<id>`. */
   readonly savepointsDir: string;
-  /** `<jobId>/shared`: reserved for incremental state; retention never touches it. */
+  /** `<jobId>/shared`: state files of incremental checkpoints, referenced from their `_metadata`. */
   readonly sharedDir: string;
 
   constructor(jobId: string) {
@@ -140,6 +143,23 @@ export class CheckpointPaths {
   stateFile(ref: CheckpointRef, path: string): string {
     assertStateFilePath(path);
     return `${this.dirOf(ref)}/${path}`;
+  }
+
+  /** `<jobId>/shared/<path>`; `path` is checked with {@link assertStateFilePath}. */
+  sharedFile(path: string): string {
+    assertStateFilePath(path);
+    return `${this.sharedDir}/${path}`;
+  }
+
+  /**
+   * The checkpoint that wrote a shared file, from its name (`…-chk-<n>-<suffix>` in the last
+   * segment), or `undefined` when the name does not say.
+   */
+  static creatorOfSharedFile(path: string): number | undefined {
+    const match = SHARED_FILE.exec(path);
+    if (match === null) return undefined;
+    const id = Number(match[1]);
+    return Number.isSafeInteger(id) ? id : undefined;
   }
 
   /** The checkpoint number of a `chk-<n>` directory name, or `undefined` for any other name. */

@@ -73,7 +73,9 @@ const delay = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
  * uploaded in parts (each with a CRC32 checksum); the SDK's default request checksums stay on.
  * Throttling, 5xx and network errors are retried with exponential backoff and full jitter.
  * S3 makes a `PutObject` or a completed multipart upload visible all at once, so a crash never
- * leaves a partial object under the final key; an unfinished multipart upload is aborted.
+ * leaves a partial object under the final key; an unfinished multipart upload is aborted (a
+ * process killed mid-upload cannot abort it: give the bucket a lifecycle rule that aborts
+ * incomplete multipart uploads after a day, or they keep costing storage).
  *
  * @example
  * ```ts

@@ -64,7 +64,12 @@ export function runJob(spec: JobRunSpec): JobClient {
           jobId: checkpoint.jobId ?? jobName,
           retainedCheckpoints: checkpoint.retainedCheckpoints,
           keepCheckpointsOnCancel: checkpoint.keepCheckpointsOnCancel,
+          // Fallbacks past damaged checkpoints go where the job's other lines go.
+          logger: { warn: log },
         });
+
+  /** A restore that cannot succeed by trying again (damaged or incompatible state): fail, do not restart. */
+  class RestoreFailed extends Error {}
 
   const runAttempt = async (restoreFrom: RestoreFrom | undefined): Promise<void> => {
     let restored: RestoredJobState | undefined;
@@ -75,10 +80,20 @@ export function runJob(spec: JobRunSpec): JobClient {
           'Restoring needs checkpoint storage: call env.enableCheckpointing first.',
         );
       }
-      restored = await loadRestoredState(store, restoreFrom, plan);
+      try {
+        restored = await loadRestoredState(store, restoreFrom, plan);
+      } catch (error) {
+        if (error instanceof SluiceError && !error.retriable) throw new RestoreFailed(error.message, { cause: error });
+        throw error;
+      }
       if (restored !== undefined)
         log(`[sluice] job '${jobName}' restores from ${restored.kind} ${restored.checkpointId}`);
     }
+    // New checkpoints are numbered above every checkpoint in storage (damaged, abandoned or of an
+    // earlier run too), so they never overwrite the files of one that exists.
+    const highestStored = store === undefined ? undefined : await store.highestCheckpointId();
+    // Cancelled while the state was loading: there is no attempt to abort, so do not start one.
+    if (cancelled) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled while it was restoring.');
     const failures = new AbortController();
     let current: CheckpointCoordinator | undefined;
     const handle = spec.launch({
@@ -100,6 +115,7 @@ export function runJob(spec: JobRunSpec): JobClient {
       );
       // Ids keep increasing over attempts, also past checkpoints an earlier attempt aborted.
       if (coordinator !== undefined) current.continueIdsFrom(coordinator.nextCheckpointId);
+      if (highestStored !== undefined) current.continueIdsFrom(highestStored + 1);
       coordinator = current;
       current.start();
     }
@@ -124,6 +140,10 @@ export function runJob(spec: JobRunSpec): JobClient {
           throw error instanceof SluiceError && error.code === 'JOB_CANCELLED'
             ? error
             : new SluiceError('JOB_CANCELLED', 'The job was cancelled.', { cause: error });
+        }
+        if (error instanceof RestoreFailed) {
+          status = 'FAILED';
+          throw error.cause;
         }
         const now = Date.now();
         const decision = decideRestart(spec.restartStrategy, failureTimes, now);
@@ -167,6 +187,7 @@ export function runJob(spec: JobRunSpec): JobClient {
       return all.sort((a, b) => a.checkpointId - b.checkpointId);
     },
     triggerSavepoint: async () => requireCoordinator('take a savepoint').trigger({ kind: 'savepoint' }),
+    triggerCheckpoint: async () => requireCoordinator('take a checkpoint').trigger({ kind: 'checkpoint' }),
     stopWithSavepoint: async (options = {}) => {
       const info = await requireCoordinator('stop with a savepoint').trigger({
         kind: 'savepoint',

@@ -1,4 +1,5 @@
 import { SluiceError } from '../errors.ts';
+import type { StateBackendConfig } from '../state/state-backends.ts';
 import type { Clock } from '../time/clock.ts';
 import type { AttemptHandle, AttemptSetup } from './job-runner.ts';
 import { LocalExecutor } from './local-executor.ts';
@@ -10,6 +11,7 @@ export interface LocalAttemptSettings {
   readonly clock: Clock;
   readonly runtimeMode: 'STREAMING' | 'BATCH';
   readonly autoWatermarkIntervalMs: number;
+  readonly stateBackend: StateBackendConfig;
 }
 
 /**
@@ -23,6 +25,7 @@ export function launchLocal(plan: PhysicalPlan, settings: LocalAttemptSettings, 
     clock: settings.clock,
     runtimeMode: settings.runtimeMode,
     autoWatermarkIntervalMs: settings.autoWatermarkIntervalMs,
+    stateBackend: settings.stateBackend,
     signal: abort.signal,
     mailbox,
     ...(setup.checkpointing === undefined ? {} : { checkpointing: setup.checkpointing }),

@@ -1,7 +1,9 @@
+import { type CustomMetricSample, SubtaskMetricGroup } from '../api/metrics.ts';
 import type { SourceReader, SourceSplit, SplitEnumerator } from '../api/source.ts';
 import { SluiceError } from '../errors.ts';
-import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
+import { isIncremental, type KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import type { StateBackendConfig } from '../state/state-backends.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Timestamp } from '../time/timestamps.ts';
 import { type BackpressureSignal, downstreamSignals, isBackpressureSignal } from './backpressure.ts';
@@ -11,7 +13,9 @@ import type { JsonValue } from '../checkpoint/metadata.ts';
 import type { OperatorMetrics } from '../api/job-client.ts';
 import { InputGate } from './input-gate.ts';
 import type { RestoredJobState } from './restore-loader.ts';
-import { snapshotSubtask, subtaskStatePath } from './subtask-state.ts';
+import { SharedKeyGroupFiles } from './shared-key-group-files.ts';
+import { KeyedBackendFactory } from './state-backend-factory.ts';
+import { type SubtaskSnapshotFiles, takeSubtaskSnapshot } from './subtask-state.ts';
 import { Mailbox } from './mailbox.ts';
 import {
   type ChannelGate,
@@ -59,6 +63,19 @@ export interface ExecutionOptions {
   };
   /** State to start from (matched to operators by uid). */
   readonly restored?: RestoredJobState;
+  /** Where keyed state lives (default: the heap). */
+  readonly stateBackend?: StateBackendConfig;
+  /**
+   * The directory for this task loop's LMDB working copies (worker threads: one per slot inside
+   * the attempt's directory); default a fresh directory under the backend's `directory`.
+   */
+  readonly stateDirectory?: string;
+  /**
+   * Keep keyed state open after {@link LocalExecutor.run} finished normally (worker threads still
+   * answer checkpoints of other slots); the caller then calls {@link LocalExecutor.disposeState}.
+   * After a failure or cancellation state is always released.
+   */
+  readonly keepStateAfterRun?: boolean;
 }
 
 /** Where this executor sits among the slots of a multi-threaded job. */
@@ -80,6 +97,8 @@ interface Instance {
   finished: boolean;
   /** The last checkpoint this instance snapshotted. */
   snapshotted: number;
+  /** Shared key-group files of incremental checkpoints (keyed operators on an incremental backend). */
+  readonly shared: SharedKeyGroupFiles | undefined;
 }
 
 /** A checkpoint this task loop is taking: the snapshots gathered so far. */
@@ -91,6 +110,8 @@ interface LocalCheckpoint {
   acked: boolean;
   remaining: number;
   readonly files: StateFile[];
+  readonly sharedFiles: StateFile[];
+  readonly sharedRefs: string[];
   readonly sourcePositions: Record<string, JsonValue>;
 }
 
@@ -136,6 +157,11 @@ export class LocalExecutor {
   private stopped = false;
   /** Asynchronous commits (notifyCheckpointComplete) still running. */
   private pendingCommits = 0;
+  private readonly backendFactory: KeyedBackendFactory;
+  /** Keyed backends by `<vertex id>/<subtask>`, opened before the operators are created. */
+  private backends = new Map<string, KeyedStateBackend>();
+  /** Snapshots still reading or encoding after their barrier (they must end before state is released). */
+  private readonly asyncSnapshots = new Set<Promise<void>>();
 
   constructor(plan: PhysicalPlan, options: ExecutionOptions) {
     this.plan = plan;
@@ -143,6 +169,7 @@ export class LocalExecutor {
     this.scheduler = new ProcessingTimeScheduler(options.clock);
     this.mailbox = options.mailbox ?? new Mailbox();
     this.links = (options.placement?.links ?? []).filter((l): l is RemoteLink => l !== undefined);
+    this.backendFactory = new KeyedBackendFactory(options.stateBackend ?? { kind: 'heap' }, options.stateDirectory);
   }
 
   /** The mailbox of this executor's task loop (remote links deliver into it). */
@@ -222,11 +249,16 @@ export class LocalExecutor {
   }
 
   async run(): Promise<void> {
-    this.instantiate();
-    this.wire();
-    const all = [...this.instances.values()].flat().filter(Boolean);
+    let all: Instance[] = [];
     const opened: Instance[] = [];
+    let failed = true;
     try {
+      // Backends first (opening LMDB is asynchronous): operators get theirs in their context.
+      const backends = this.openBackends();
+      this.backends = backends instanceof Promise ? await backends : backends;
+      this.instantiate();
+      this.wire();
+      all = [...this.instances.values()].flat().filter(Boolean);
       const restored = this.options.restored;
       for (const instance of all) {
         const state = restored?.operators.get(instance.vertex.uid);
@@ -253,6 +285,7 @@ export class LocalExecutor {
           .filter((op): op is SinkOperator<unknown> => op instanceof SinkOperator);
         await Promise.all(sinks.map((s) => s.flushAndClose()));
       }
+      failed = false;
     } finally {
       for (const instance of opened) {
         try {
@@ -261,8 +294,54 @@ export class LocalExecutor {
           // closing is best effort after a failure; the first error is what the job reports
         }
       }
-      for (const source of this.sources()) await source.reader.close();
+      try {
+        for (const source of this.sources()) await source.reader.close();
+      } finally {
+        if (failed || this.options.keepStateAfterRun !== true) await this.disposeState();
+      }
     }
+  }
+
+  /**
+   * Releases keyed state: waits for snapshots still being read, then closes every backend and
+   * removes its files (LMDB). Idempotent. {@link run} calls it unless `keepStateAfterRun`.
+   */
+  async disposeState(): Promise<void> {
+    while (this.asyncSnapshots.size > 0) await Promise.allSettled([...this.asyncSnapshots]);
+    await this.backendFactory.disposeAll();
+  }
+
+  /**
+   * One keyed backend per local subtask of every keyed operator; synchronously when every backend
+   * is created synchronously (the heap), so such a job starts in the caller's turn.
+   */
+  private openBackends(): Map<string, KeyedStateBackend> | Promise<Map<string, KeyedStateBackend>> {
+    const { plan, options } = this;
+    const backends = new Map<string, KeyedStateBackend>();
+    const opening: Promise<void>[] = [];
+    for (const vertex of plan.vertices) {
+      if (vertex.transformation.keySelector === undefined) continue;
+      for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
+        if (!this.isLocal(subtask)) continue;
+        const key = `${vertex.id}/${subtask}`;
+        const backend = this.backendFactory.create({
+          uid: vertex.uid,
+          subtask,
+          maxParallelism: plan.maxParallelism,
+          range: keyGroupRangeFor(subtask, plan.maxParallelism, vertex.parallelism),
+          clock: options.clock,
+        });
+        if (backend instanceof Promise) opening.push(backend.then((b) => void backends.set(key, b)));
+        else backends.set(key, backend);
+      }
+    }
+    if (opening.length === 0) return backends;
+    // All settle before a failure is reported, so every opened backend is released with the rest.
+    return Promise.allSettled(opening).then((results) => {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+      if (options.signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
+      return backends;
+    });
   }
 
   private sources(): SourceOperator<unknown>[] {
@@ -280,12 +359,15 @@ export class LocalExecutor {
       for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
         if (!this.isLocal(subtask)) continue;
         let operator: StreamOperator<unknown>;
+        const metrics = new SubtaskMetricGroup(subtask);
         if (t.source !== undefined) {
           const reader = t.source.source.createReader({
             subtaskIndex: subtask,
             parallelism: vertex.parallelism,
             now: () => options.clock.now(),
             sleepUntil: (time) => options.clock.sleepUntil(time, options.signal),
+            metrics,
+            checkpointing: options.checkpointing !== undefined,
           }) as SourceReader<unknown, SourceSplit>;
           operator = new SourceOperator<unknown>(reader, t.source.watermarks);
         } else if (t.createOperator !== undefined) {
@@ -293,14 +375,7 @@ export class LocalExecutor {
         } else {
           throw new SluiceError('ILLEGAL_STATE', `Vertex '${vertex.name}' has neither a source nor an operator.`);
         }
-        const keyedBackend =
-          t.keySelector === undefined
-            ? undefined
-            : new HeapKeyedStateBackend({
-                maxParallelism: plan.maxParallelism,
-                range: keyGroupRangeFor(subtask, plan.maxParallelism, vertex.parallelism),
-                clock: options.clock,
-              });
+        const keyedBackend = this.backends.get(`${vertex.id}/${subtask}`);
         const context: OperatorContext = {
           uid: vertex.uid,
           name: vertex.name,
@@ -312,6 +387,7 @@ export class LocalExecutor {
           keyedBackend,
           processingTime: this.scheduler,
           mailbox: this.mailbox,
+          metrics,
         };
         list[subtask] = {
           vertex,
@@ -322,6 +398,10 @@ export class LocalExecutor {
           output: undefined,
           finished: false,
           snapshotted: -1,
+          shared:
+            keyedBackend !== undefined && this.backendFactory.incremental && isIncremental(keyedBackend)
+              ? new SharedKeyGroupFiles(vertex.uid)
+              : undefined,
         };
       }
       this.instances.set(vertex.id, list);
@@ -476,6 +556,8 @@ export class LocalExecutor {
         options: { kind: 'checkpoint' },
         remaining: this.allInstances().length,
         files: [],
+        sharedFiles: [],
+        sharedRefs: [],
         sourcePositions: {},
         triggered: false,
         acked: false,
@@ -507,16 +589,43 @@ export class LocalExecutor {
               return { ...own, unionState: { ...own.unionState, [ENUMERATOR_STATE]: [enumerator.snapshotState(id)] } };
             },
           };
-    const bytes = snapshotSubtask(
+    // Incremental only for a checkpoint known to be one: a barrier from another slot may arrive
+    // before this slot's trigger, and a savepoint must be self-contained (full is always safe).
+    const incremental = pending.triggered && pending.options.kind === 'checkpoint';
+    const files = takeSubtaskSnapshot(
       target as StreamOperator<unknown>,
       { uid: vertex.uid, subtask, parallelism: vertex.parallelism, maxParallelism: this.plan.maxParallelism },
       context.keyedBackend,
       checkpointId,
+      incremental ? instance.shared : undefined,
     );
-    pending.files.push({ path: subtaskStatePath(vertex.uid, subtask, vertex.parallelism), bytes });
     if (operator instanceof SourceOperator) {
       pending.sourcePositions[`${vertex.uid}/${subtask}`] = operator.positions(checkpointId);
     }
+    // E.g. an at-least-once sink's acks: the checkpoint is acknowledged once they are in.
+    const wait = (operator as StreamOperator<unknown>).awaitBeforeAcknowledge?.(checkpointId);
+    if (wait === undefined && !(files instanceof Promise)) {
+      this.addSnapshot(checkpointId, files);
+      return;
+    }
+    // Keyed state read from an MVCC view is encoded after the barrier, while the task goes on.
+    const done: Promise<void> = Promise.all([files, wait]).then(
+      ([f]) => this.mailbox.submit(() => this.addSnapshot(checkpointId, f)),
+      (error: unknown) =>
+        this.mailbox.submit(() => {
+          throw error;
+        }),
+    );
+    this.asyncSnapshots.add(done);
+    void done.finally(() => this.asyncSnapshots.delete(done));
+  }
+
+  private addSnapshot(checkpointId: number, files: SubtaskSnapshotFiles): void {
+    const pending = this.checkpoints.get(checkpointId);
+    if (pending === undefined) return; // aborted or subsumed meanwhile
+    pending.files.push(files.state);
+    pending.sharedFiles.push(...files.sharedFiles);
+    pending.sharedRefs.push(...files.sharedRefs);
     pending.remaining--;
     this.maybeAcknowledge(checkpointId);
   }
@@ -529,6 +638,7 @@ export class LocalExecutor {
       checkpointId,
       files: pending.files,
       sourcePositions: pending.sourcePositions,
+      ...(pending.sharedRefs.length === 0 ? {} : { sharedFiles: pending.sharedFiles, sharedRefs: pending.sharedRefs }),
     });
   }
 
@@ -537,6 +647,10 @@ export class LocalExecutor {
     const pending = this.checkpoints.get(checkpointId);
     for (const id of [...this.checkpoints.keys()]) if (id <= checkpointId) this.checkpoints.delete(id);
     for (const instance of [...this.instances.values()].flat().filter(Boolean)) {
+      const backend = instance.context.keyedBackend;
+      if (instance.shared?.complete(checkpointId) === true && backend !== undefined && isIncremental(backend)) {
+        backend.notifySnapshotComplete(checkpointId);
+      }
       const done = instance.operator.notifyCheckpointComplete?.(checkpointId);
       if (done instanceof Promise) {
         this.pendingCommits++;
@@ -583,7 +697,9 @@ export class LocalExecutor {
         recordsIn += (e.sideOutputTag === undefined ? up?.main : up?.side) ?? 0;
       }
       let watermark: number | undefined;
+      const custom: CustomMetricSample[] = [];
       for (const i of this.instances.get(v.id) ?? []) {
+        if (i !== undefined) custom.push(...i.context.metrics.samples());
         const wm = i?.output?.watermark;
         if (wm !== undefined && (watermark === undefined || wm < watermark)) watermark = wm;
       }
@@ -596,6 +712,7 @@ export class LocalExecutor {
         recordsOut: out.main,
         recordsOutSide: out.side,
         watermarkMs: watermark,
+        custom,
       };
     });
   }

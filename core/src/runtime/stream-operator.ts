@@ -1,7 +1,8 @@
+import type { SubtaskMetricGroup } from '../api/metrics.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Timestamp } from '../time/timestamps.ts';
 import type { BroadcastStateSnapshot } from '../state/broadcast-state.ts';
-import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { OperatorStateSnapshot } from '../state/operator-state.ts';
 import type { InternalTimerService } from '../state/timer-service.ts';
 import type { Mailbox } from './mailbox.ts';
@@ -32,10 +33,12 @@ export interface OperatorContext {
   readonly clock: Clock;
   readonly runtimeMode: 'STREAMING' | 'BATCH';
   /** Present for operators on a keyed stream. */
-  readonly keyedBackend: HeapKeyedStateBackend | undefined;
+  readonly keyedBackend: KeyedStateBackend | undefined;
   readonly processingTime: ProcessingTimeScheduler;
   /** Runs actions from async callbacks on the task loop (never re-entrantly). */
   readonly mailbox: Mailbox;
+  /** Metrics of this subtask (connectors register theirs here). */
+  readonly metrics: SubtaskMetricGroup;
 }
 
 /**
@@ -80,6 +83,13 @@ export interface StreamOperator<OUT> {
   initializeState?(restored: RestoredOperatorState): void;
   open(): void;
   snapshotState?(checkpointId: number): OperatorSnapshot;
+  /**
+   * Asynchronous work the checkpoint must wait for, started right after `snapshotState` (e.g. an
+   * at-least-once sink awaiting the acks of everything it wrote before the barrier). The subtask
+   * acknowledges the checkpoint only once the promise resolves; records keep flowing meanwhile; a
+   * rejection fails the job. Return undefined when there is nothing to wait for.
+   */
+  awaitBeforeAcknowledge?(checkpointId: number): Promise<void> | undefined;
   /** Timer services to snapshot and restore with the keyed state (created in `open`). */
   restorableTimerServices?(): readonly RestorableTimerService[];
   /** Called after keyed state and timers were restored (after `open`), e.g. to rehydrate objects. */

@@ -1,15 +1,28 @@
 import { deserialize, serialize } from 'node:v8';
+import type { StateFile } from '../checkpoint/checkpoint-coordinator.ts';
 import { SluiceError } from '../errors.ts';
 import { type BroadcastStateSnapshot, redistributeBroadcastState } from '../state/broadcast-state.ts';
-import type { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
-import { restoreKeyGroups, snapshotKeyGroups } from '../state/keyed-state-snapshot.ts';
+import { isIncremental, type KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { type OperatorStateSnapshot, redistributeOperatorState } from '../state/operator-state.ts';
 import { decodeKeyGroupSnapshots, encodeKeyGroupSnapshots, type KeyGroupSnapshot } from '../state/snapshot-format.ts';
-import { restoreTimers, type SnapshotableTimers } from '../state/timer-snapshot.ts';
+import { collectTimers, restoreTimers, type SnapshotableTimers } from '../state/timer-snapshot.ts';
+import type { SharedKeyGroupFiles } from './shared-key-group-files.ts';
 import type { OperatorSnapshot, RestoredOperatorState, StreamOperator } from './stream-operator.ts';
 
 const MAGIC = 'sluice-subtask-state';
+/** Version 1: keyed state inline. Version 2 (incremental checkpoints): key groups in shared files too. */
 const VERSION = 1;
+const VERSION_SHARED = 2;
+
+/**
+ * A key group whose state lives in a shared file of the job's checkpoint storage (incremental
+ * checkpoints): the file holds that one key group's state (no timers) in the canonical format.
+ */
+export interface SharedKeyGroupRef {
+  readonly keyGroup: number;
+  /** Path relative to the job's `shared/` directory. */
+  readonly path: string;
+}
 
 /**
  * The checkpoint state of one operator subtask: keyed state and timers per key group (the
@@ -25,6 +38,30 @@ export interface SubtaskState {
   /** Encoded key-group snapshots (with CRC), or undefined for non-keyed operators. */
   readonly keyed: Uint8Array | undefined;
   readonly operator: OperatorSnapshot;
+  /**
+   * Incremental checkpoints: key groups whose state is in shared files (then `keyed` holds the
+   * timers only). Absent in savepoints and full checkpoints.
+   */
+  readonly sharedKeyGroups?: readonly SharedKeyGroupRef[];
+  /** Filled by the restore loader (never written): the bytes of `sharedKeyGroups`' files, in order. */
+  readonly sharedKeyed?: readonly Uint8Array[];
+}
+
+/**
+ * What one operator subtask contributes to a checkpoint.
+ *
+ * @example
+ * ```ts
+ * const files = await takeSubtaskSnapshot(operator, meta, backend, 7, undefined);
+ * ```
+ */
+export interface SubtaskSnapshotFiles {
+  /** The subtask's state file, at {@link subtaskStatePath}. */
+  readonly state: StateFile;
+  /** Shared key-group files created by this snapshot (paths relative to the job's `shared/`). */
+  readonly sharedFiles: readonly StateFile[];
+  /** Every shared file the state file references: created now or by an earlier checkpoint. */
+  readonly sharedRefs: readonly string[];
 }
 
 /** The state file path of an operator subtask inside a checkpoint directory. */
@@ -38,40 +75,101 @@ export function uidOfStatePath(path: string): string | undefined {
   return slash < 0 ? undefined : decodeURIComponent(path.slice(0, slash));
 }
 
+/** Identity of an operator subtask in its state file. */
+export interface SubtaskMeta {
+  readonly uid: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+}
+
 /**
- * Snapshots one operator subtask (the synchronous part of a checkpoint: one pass over the state;
- * values are serialized now, so later writes cannot leak into the checkpoint).
+ * Snapshots one operator subtask for a checkpoint. What must be consistent is taken before this
+ * returns — the operator's own state, the timers, and the keyed state (heap: a copy-on-write
+ * view, {@link KeyedStateBackend.snapshotEncodedAsync}; LMDB: an MVCC view,
+ * {@link KeyedStateBackend.snapshotAsync}) — so the caller
+ * may forward the barrier and go on processing; reading the view, encoding and (with `shared`,
+ * for incremental backends) cutting changed key groups into shared files happen in the returned
+ * promise. The result is returned directly when nothing was left to do asynchronously.
+ *
+ * @example
+ * ```ts
+ * const files = await takeSubtaskSnapshot(operator, meta, backend, 7, incremental ? tracker : undefined);
+ * ```
  */
-export function snapshotSubtask(
+export function takeSubtaskSnapshot(
   operator: StreamOperator<unknown>,
-  meta: { uid: string; subtask: number; parallelism: number; maxParallelism: number },
-  backend: HeapKeyedStateBackend | undefined,
+  meta: SubtaskMeta,
+  backend: KeyedStateBackend | undefined,
   checkpointId: number,
-): Uint8Array {
-  let keyed: Uint8Array | undefined;
-  if (backend !== undefined) {
-    const timers: Record<string, SnapshotableTimers> = {};
-    for (const t of operator.restorableTimerServices?.() ?? []) timers[t.name] = t.service;
-    keyed = encodeKeyGroupSnapshots(snapshotKeyGroups(backend, undefined, timers));
+  shared: SharedKeyGroupFiles | undefined,
+): SubtaskSnapshotFiles | Promise<SubtaskSnapshotFiles> {
+  const path = subtaskStatePath(meta.uid, meta.subtask, meta.parallelism);
+  const timers = timersOf(operator);
+  const operatorState = operator.snapshotState?.(checkpointId) ?? {};
+  const whole = (keyed: Uint8Array | undefined): SubtaskSnapshotFiles => ({
+    state: { path, bytes: encodeSubtaskState({ ...meta, keyed, operator: operatorState }) },
+    sharedFiles: [],
+    sharedRefs: [],
+  });
+  if (backend === undefined) return whole(undefined);
+  if (shared !== undefined && isIncremental(backend)) {
+    const pending = backend.snapshotIncrementalAsync(checkpointId);
+    const unchanged = shared.begin(pending);
+    const { start, end } = backend.range;
+    const timerGroups = [...collectTimers(timers, (g) => g >= start && g <= end)]
+      .sort((a, b) => a[0] - b[0])
+      .map(
+        ([keyGroup, t]): KeyGroupSnapshot => ({ keyGroup, maxParallelism: meta.maxParallelism, states: [], timers: t }),
+      );
+    return pending.changed.then((changed) => {
+      const sharedFiles: StateFile[] = [];
+      const created: SharedKeyGroupRef[] = [];
+      for (const group of changed) {
+        if (group.states.length === 0) continue;
+        const file = { keyGroup: group.keyGroup, path: shared.pathFor(group.keyGroup, checkpointId) };
+        created.push(file);
+        sharedFiles.push({ path: file.path, bytes: encodeKeyGroupSnapshots([{ ...group, timers: [] }]) });
+      }
+      shared.finish(checkpointId, created);
+      const refs = [...unchanged, ...created].sort((a, b) => a.keyGroup - b.keyGroup);
+      const state: SubtaskState = {
+        ...meta,
+        keyed: encodeKeyGroupSnapshots(timerGroups),
+        operator: operatorState,
+        sharedKeyGroups: refs,
+      };
+      return { state: { path, bytes: encodeSubtaskState(state) }, sharedFiles, sharedRefs: refs.map((r) => r.path) };
+    });
   }
-  const state: SubtaskState = {
-    ...meta,
-    keyed,
-    operator: operator.snapshotState?.(checkpointId) ?? {},
-  };
+  if (backend.snapshotEncodedAsync !== undefined) return backend.snapshotEncodedAsync(timers).then(whole);
+  if (backend.snapshotAsync !== undefined) {
+    return backend.snapshotAsync(undefined, timers).then((groups) => whole(encodeKeyGroupSnapshots(groups)));
+  }
+  return whole(encodeKeyGroupSnapshots(backend.snapshot(undefined, timers)));
+}
+
+function timersOf(operator: StreamOperator<unknown>): Record<string, SnapshotableTimers> {
+  const timers: Record<string, SnapshotableTimers> = {};
+  for (const t of operator.restorableTimerServices?.() ?? []) timers[t.name] = t.service;
+  return timers;
+}
+
+function encodeSubtaskState(state: SubtaskState): Uint8Array {
+  const version = state.sharedKeyGroups === undefined ? VERSION : VERSION_SHARED;
   try {
-    return serialize({ magic: MAGIC, version: VERSION, state });
+    return serialize({ magic: MAGIC, version, state });
   } catch (cause) {
     throw new SluiceError(
       'USER_FUNCTION_FAILED',
-      `Operator '${meta.uid}' holds state that cannot be serialized (${cause instanceof Error ? cause.message : String(cause)}). ` +
+      `Operator '${state.uid}' holds state that cannot be serialized (${cause instanceof Error ? cause.message : String(cause)}). ` +
         'State must be structured-cloneable data: no functions, class instances lose their prototype.',
       { cause },
     );
   }
 }
 
-/** Decodes a state file written by {@link snapshotSubtask}; damaged bytes are a CORRUPT_CHECKPOINT error. */
+/** Decodes a state file written by {@link takeSubtaskSnapshot}; damaged bytes are a CORRUPT_CHECKPOINT error. */
 export function decodeSubtaskState(bytes: Uint8Array, where: string): SubtaskState {
   let decoded: { magic?: unknown; version?: unknown; state?: SubtaskState };
   try {
@@ -82,10 +180,10 @@ export function decodeSubtaskState(bytes: Uint8Array, where: string): SubtaskSta
   if (decoded?.magic !== MAGIC || decoded.state === undefined) {
     throw new SluiceError('CORRUPT_CHECKPOINT', `State file ${where} is not a Sluice subtask state file.`);
   }
-  if (decoded.version !== VERSION) {
+  if (decoded.version !== VERSION && decoded.version !== VERSION_SHARED) {
     throw new SluiceError(
       'SNAPSHOT_INCOMPATIBLE',
-      `State file ${where} has format version ${String(decoded.version)}; this build reads ${VERSION}.`,
+      `State file ${where} has format version ${String(decoded.version)}; this build reads ${VERSION} and ${VERSION_SHARED}.`,
     );
   }
   return decoded.state;
@@ -102,11 +200,30 @@ export class RestoredOperator {
     this.states = [...states].sort((a, b) => a.subtask - b.subtask);
   }
 
-  /** All key-group snapshots of all old subtasks (decoded once, shared by the new subtasks). */
+  /**
+   * All key-group snapshots of all old subtasks (decoded once, shared by the new subtasks). Key
+   * groups of incremental checkpoints are put back together: state from the shared file, timers
+   * from the subtask's file.
+   */
   allKeyGroups(): KeyGroupSnapshot[] {
     if (this.keyGroups === undefined) {
-      this.keyGroups = [];
-      for (const s of this.states) if (s.keyed !== undefined) this.keyGroups.push(...decodeKeyGroupSnapshots(s.keyed));
+      const all: KeyGroupSnapshot[] = [];
+      let split = false;
+      for (const s of this.states) {
+        if (s.keyed !== undefined) all.push(...decodeKeyGroupSnapshots(s.keyed));
+        const refs = s.sharedKeyGroups ?? [];
+        if (refs.length === 0) continue;
+        split = true;
+        const bytes = s.sharedKeyed ?? [];
+        if (bytes.length !== refs.length) {
+          throw new SluiceError(
+            'ILLEGAL_STATE',
+            `Operator '${s.uid}' subtask ${s.subtask} references ${refs.length} shared state files but ${bytes.length} were loaded.`,
+          );
+        }
+        for (const b of bytes) all.push(...decodeKeyGroupSnapshots(b));
+      }
+      this.keyGroups = split ? mergeKeyGroups(all) : all;
     }
     return this.keyGroups;
   }
@@ -129,8 +246,8 @@ export class RestoredOperator {
   }
 
   /** Restores keyed state into `backend` (its key-group range only). */
-  restoreKeyed(backend: HeapKeyedStateBackend): void {
-    restoreKeyGroups(backend, this.allKeyGroups());
+  restoreKeyed(backend: KeyedStateBackend): void {
+    backend.restore(this.allKeyGroups());
   }
 
   /** Restores the operator's timers (after `open` created its timer services). */
@@ -140,4 +257,19 @@ export class RestoredOperator {
       restoreTimers(t.service, t.name, snapshots, t.namespaceFromId);
     }
   }
+}
+
+/** One snapshot per key group: the states and timers of entries for the same group put together. */
+function mergeKeyGroups(snapshots: readonly KeyGroupSnapshot[]): KeyGroupSnapshot[] {
+  const byGroup = new Map<number, KeyGroupSnapshot>();
+  for (const s of snapshots) {
+    const seen = byGroup.get(s.keyGroup);
+    byGroup.set(
+      s.keyGroup,
+      seen === undefined
+        ? s
+        : { ...seen, states: [...seen.states, ...s.states], timers: [...seen.timers, ...s.timers] },
+    );
+  }
+  return [...byGroup.values()].sort((a, b) => a.keyGroup - b.keyGroup);
 }

@@ -1,3 +1,4 @@
+import { SubtaskMetricGroup } from '../api/metrics.ts';
 import type { DataStream } from '../api/data-stream.ts';
 import type { Source } from '../api/source.ts';
 import { type RuntimeMode, StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
@@ -222,6 +223,7 @@ export class TestOperatorRunner<IN1, IN2, OUT> {
       keyedBackend: this.backend,
       processingTime: this.scheduler,
       mailbox: this.mailbox,
+      metrics: new SubtaskMetricGroup(subtaskIndex),
     };
     this.operator = t.createOperator() as AnyOperator;
     this.operator.setup(this.context, this.out);

@@ -2,8 +2,15 @@ import { SluiceError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
 import { type KeyGroupRange, type KeyType, hashKey } from './key-groups.ts';
 import type { KeyedStateBackend } from './keyed-state-backend.ts';
+import { HeapSnapshot } from './heap-snapshot.ts';
 import { restoreKeyGroups, snapshotKeyGroups } from './keyed-state-snapshot.ts';
-import type { KeyGroupSnapshot } from './snapshot-format.ts';
+import { copyForSnapshot, UncopyableValue } from './snapshot-copy.ts';
+import {
+  type KeyGroupSnapshot,
+  type NamespaceSnapshot,
+  type StateSnapshot,
+  unserializable,
+} from './snapshot-format.ts';
 import type {
   AggregatingState,
   AggregatingStateDescriptor,
@@ -23,6 +30,14 @@ import type { SnapshotableTimers } from './timer-snapshot.ts';
 /** The namespace of plain keyed state (windows use their own namespaces). */
 export const VOID_NAMESPACE = '';
 
+/** In a table's barrier log: the entry did not exist at the barrier. */
+const ABSENT: unique symbol = Symbol('absent');
+
+interface TtlEntry {
+  value: unknown;
+  touchedAt: number;
+}
+
 /**
  * One named state: key group → namespace → key → value. Snapshots are taken per key group.
  *
@@ -35,6 +50,12 @@ export class StateTable<V> {
   private readonly plain: Array<Map<KeyType, V> | undefined>;
   private readonly namespaced: Array<Map<string, Map<KeyType, V>> | undefined>;
   private readonly firstGroup: number;
+  // While an asynchronous snapshot is written (beginSnapshot … endSnapshot): per key group
+  // (index), 1 while the snapshot still needs the group as of its barrier, and the barrier
+  // values of the entries changed or handed out since (namespace → key → value or ABSENT).
+  private pending: Uint8Array | undefined;
+  private barrierLog: Array<Map<string, Map<KeyType, unknown>> | undefined> | undefined;
+  private finishPending: (() => void) | undefined;
 
   constructor(name: string, range: KeyGroupRange) {
     this.name = name;
@@ -44,12 +65,19 @@ export class StateTable<V> {
   }
 
   get(keyGroup: number, key: KeyType, namespace: string): V | undefined {
-    if (namespace === VOID_NAMESPACE) return this.plain[keyGroup - this.firstGroup]?.get(key);
-    return this.namespaced[keyGroup - this.firstGroup]?.get(namespace)?.get(key);
+    const index = keyGroup - this.firstGroup;
+    const value =
+      namespace === VOID_NAMESPACE ? this.plain[index]?.get(key) : this.namespaced[index]?.get(namespace)?.get(key);
+    // The caller may change an object value in place: a pending snapshot keeps a copy first.
+    if (this.pending !== undefined && typeof value === 'object' && value !== null && this.pending[index] === 1) {
+      this.keepHandedOut(index, key, namespace, value);
+    }
+    return value;
   }
 
   put(keyGroup: number, key: KeyType, namespace: string, value: V): void {
     const index = keyGroup - this.firstGroup;
+    if (this.pending !== undefined && this.pending[index] === 1) this.keepBeforeWrite(index, key, namespace);
     if (namespace === VOID_NAMESPACE) {
       let map = this.plain[index];
       if (map === undefined) {
@@ -74,6 +102,7 @@ export class StateTable<V> {
 
   remove(keyGroup: number, key: KeyType, namespace: string): void {
     const index = keyGroup - this.firstGroup;
+    if (this.pending !== undefined && this.pending[index] === 1) this.keepBeforeWrite(index, key, namespace);
     if (namespace === VOID_NAMESPACE) {
       this.plain[index]?.delete(key);
       return;
@@ -89,10 +118,20 @@ export class StateTable<V> {
   *entriesOfGroup(keyGroup: number): Generator<[KeyType, string, V]> {
     const index = keyGroup - this.firstGroup;
     const plain = this.plain[index];
-    if (plain !== undefined) for (const [key, value] of plain) yield [key, VOID_NAMESPACE, value];
+    if (plain !== undefined) {
+      for (const [key, value] of plain) {
+        this.keepIfHandedOut(index, key, VOID_NAMESPACE, value);
+        yield [key, VOID_NAMESPACE, value];
+      }
+    }
     const byNamespace = this.namespaced[index];
     if (byNamespace === undefined) return;
-    for (const [namespace, map] of byNamespace) for (const [key, value] of map) yield [key, namespace, value];
+    for (const [namespace, map] of byNamespace) {
+      for (const [key, value] of map) {
+        this.keepIfHandedOut(index, key, namespace, value);
+        yield [key, namespace, value];
+      }
+    }
   }
 
   /**
@@ -116,6 +155,7 @@ export class StateTable<V> {
    */
   mapOf(keyGroup: number, namespace: string): Map<KeyType, V> {
     const index = keyGroup - this.firstGroup;
+    if (this.pending !== undefined && this.pending[index] === 1) this.finishPending?.();
     if (namespace === VOID_NAMESPACE) {
       let map = this.plain[index];
       if (map === undefined) {
@@ -139,6 +179,7 @@ export class StateTable<V> {
 
   /** Replaces every value by `fn(value)` (migrating restored state to or from TTL wrappers). */
   mapValues(fn: (value: V) => V): void {
+    if (this.pending !== undefined) this.finishPending?.();
     for (const map of this.plain) if (map !== undefined) for (const [key, value] of map) map.set(key, fn(value));
     for (const byNamespace of this.namespaced) {
       for (const map of byNamespace?.values() ?? []) for (const [key, value] of map) map.set(key, fn(value));
@@ -152,6 +193,141 @@ export class StateTable<V> {
     for (const byNamespace of this.namespaced) for (const map of byNamespace?.values() ?? []) n += map.size;
     return n;
   }
+
+  // ---- Snapshots (runtime use: keyed-state-snapshot.ts, heap-snapshot.ts) ----
+
+  /**
+   * The state of one key group as a {@link StateSnapshot} (undefined when it has none), with the
+   * columns built by `push` (packed arrays: `node:v8` writes them densely). `asOfBarrier`: as of
+   * {@link beginSnapshot} — the live entries corrected by the barrier values kept since — after
+   * which this table stops keeping anything for the group. Otherwise the live entries, whose
+   * values stay shared with the state.
+   */
+  snapshotGroup(keyGroup: number, asOfBarrier: boolean): StateSnapshot | undefined {
+    const index = keyGroup - this.firstGroup;
+    const log = asOfBarrier ? this.barrierLog?.[index] : undefined;
+    if (asOfBarrier && this.pending !== undefined) {
+      this.pending[index] = 0;
+      (this.barrierLog as unknown[])[index] = undefined;
+    }
+    const ttl = this.ttl;
+    const namespaces: NamespaceSnapshot[] = [];
+    const live = log === undefined ? undefined : new Set<string>();
+    for (const [namespace, map] of this.namespacesOfGroup(keyGroup)) {
+      const changed = log?.get(namespace);
+      live?.add(namespace);
+      const columns = newColumns(ttl);
+      if (changed === undefined) {
+        for (const [key, value] of map) pushEntry(columns, key, value, ttl);
+      } else {
+        for (const [key, value] of map) if (!changed.has(key)) pushEntry(columns, key, value, ttl);
+        pushKept(columns, changed, ttl);
+      }
+      if (columns.keys.length > 0) namespaces.push(namespaceSnapshot(namespace, columns));
+    }
+    if (log !== undefined) {
+      for (const [namespace, changed] of log) {
+        if (live?.has(namespace)) continue;
+        const columns = newColumns(ttl);
+        pushKept(columns, changed, ttl);
+        if (columns.keys.length > 0) namespaces.push(namespaceSnapshot(namespace, columns));
+      }
+    }
+    return namespaces.length === 0 ? undefined : { name: this.name, ttl, namespaces };
+  }
+
+  /**
+   * From now until {@link endSnapshot}, keeps every key group as it is now until
+   * {@link snapshotGroup} read it as of now: the first change of an entry keeps its old value,
+   * handing out an object value keeps a copy of it (callers may change it in place). A bulk change
+   * (TTL migration, restore) first calls `finish`, which must read every group.
+   */
+  beginSnapshot(finish: () => void): void {
+    const groups = this.plain.length;
+    this.pending = new Uint8Array(groups).fill(1);
+    this.barrierLog = new Array(groups);
+    this.finishPending = finish;
+  }
+
+  /** The snapshot begun with {@link beginSnapshot} is over: keep nothing more. */
+  endSnapshot(): void {
+    this.pending = undefined;
+    this.barrierLog = undefined;
+    this.finishPending = undefined;
+  }
+
+  private logOf(index: number, namespace: string): Map<KeyType, unknown> {
+    const logs = this.barrierLog as Array<Map<string, Map<KeyType, unknown>> | undefined>;
+    let byNamespace = logs[index];
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      logs[index] = byNamespace;
+    }
+    let log = byNamespace.get(namespace);
+    if (log === undefined) {
+      log = new Map();
+      byNamespace.set(namespace, log);
+    }
+    return log;
+  }
+
+  private keepHandedOut(index: number, key: KeyType, namespace: string, value: object): void {
+    const log = this.logOf(index, namespace);
+    if (!log.has(key)) log.set(key, copyForSnapshot(value));
+  }
+
+  private keepIfHandedOut(index: number, key: KeyType, namespace: string, value: V): void {
+    if (this.pending !== undefined && typeof value === 'object' && value !== null && this.pending[index] === 1) {
+      this.keepHandedOut(index, key, namespace, value);
+    }
+  }
+
+  private keepBeforeWrite(index: number, key: KeyType, namespace: string): void {
+    const log = this.logOf(index, namespace);
+    if (log.has(key)) return;
+    const map = namespace === VOID_NAMESPACE ? this.plain[index] : this.namespaced[index]?.get(namespace);
+    if (map === undefined || !map.has(key)) {
+      log.set(key, ABSENT);
+      return;
+    }
+    // Replaced or removed, not changed in place (that needs a get, which kept a copy): keep the
+    // value itself.
+    log.set(key, map.get(key));
+  }
+}
+
+interface Columns {
+  readonly keys: KeyType[];
+  readonly values: unknown[];
+  readonly touchedAt: number[] | undefined;
+}
+
+function newColumns(ttl: boolean): Columns {
+  return { keys: [], values: [], touchedAt: ttl ? [] : undefined };
+}
+
+function pushEntry(columns: Columns, key: KeyType, value: unknown, ttl: boolean): void {
+  columns.keys.push(key);
+  if (ttl) {
+    columns.values.push((value as TtlEntry).value);
+    (columns.touchedAt as number[]).push((value as TtlEntry).touchedAt);
+  } else {
+    columns.values.push(value);
+  }
+}
+
+/** The kept barrier values of one namespace (entries that did not exist then are left out). */
+function pushKept(columns: Columns, kept: Map<KeyType, unknown>, ttl: boolean): void {
+  for (const [key, value] of kept) {
+    if (value === ABSENT) continue;
+    if (value instanceof UncopyableValue) throw unserializable(value.cause);
+    pushEntry(columns, key, value, ttl);
+  }
+}
+
+function namespaceSnapshot(namespace: string, columns: Columns): NamespaceSnapshot {
+  const { keys, values, touchedAt } = columns;
+  return touchedAt === undefined ? { namespace, keys, values } : { namespace, keys, values, touchedAt };
 }
 
 interface TtlValue<V> {
@@ -180,6 +356,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private namespace: string = VOID_NAMESPACE;
   private readonly tables = new Map<string, StateTable<unknown>>();
   private readonly stateObjects = new Map<string, unknown>();
+  private pendingSnapshot: HeapSnapshot | undefined;
 
   constructor(options: { maxParallelism: number; range: KeyGroupRange; clock: Clock }) {
     this.maxParallelism = options.maxParallelism;
@@ -243,7 +420,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   /**
    * {@link snapshotKeyGroups} of this backend: values are references, consistent only until the
-   * next state write (encode before processing more records).
+   * next state write (encode before processing more records). Checkpoints use
+   * {@link snapshotEncodedAsync}.
    */
   snapshot(
     keyGroups?: Iterable<number>,
@@ -252,9 +430,40 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return snapshotKeyGroups(this, keyGroups, timerServices);
   }
 
+  /**
+   * The whole range's state and the timers of `timerServices`, as of this call, encoded
+   * (`encodeKeyGroupSnapshots` format) in slices after it returns while the task goes on
+   * processing: see {@link HeapSnapshot}. The call itself is O(tables + timer services). One
+   * snapshot is written at a time: a new one first finishes the previous one synchronously.
+   */
+  snapshotEncodedAsync(timerServices: Readonly<Record<string, SnapshotableTimers>> = {}): Promise<Uint8Array> {
+    this.pendingSnapshot?.finishNow();
+    const snapshot = new HeapSnapshot(
+      {
+        maxParallelism: this.maxParallelism,
+        range: this.range,
+        tables: [...this.tables.values()],
+        timerServices,
+      },
+      () => {
+        this.pendingSnapshot = undefined; // one at a time: the one ending is the pending one
+      },
+    );
+    // Ended already when the synchronous part failed.
+    if (!snapshot.ended) this.pendingSnapshot = snapshot;
+    return snapshot.result;
+  }
+
   /** {@link restoreKeyGroups} into this backend (its range only); the key groups restored. */
   restore(snapshots: readonly KeyGroupSnapshot[]): number[] {
+    this.pendingSnapshot?.finishNow();
     return restoreKeyGroups(this, snapshots);
+  }
+
+  /** Abandons a snapshot still being written (its promise rejects); the state itself needs no release. */
+  dispose(): Promise<void> {
+    this.pendingSnapshot?.abandon();
+    return Promise.resolve();
   }
 
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {

@@ -99,6 +99,26 @@ export interface KeyedStateBackend {
    */
   restore(snapshots: readonly KeyGroupSnapshot[]): number[];
 
+  /**
+   * The same snapshot as {@link snapshot}, as of the call, read asynchronously: the consistent
+   * view (and the timers) are taken before this returns, the reading and copying happen later
+   * while the task goes on processing. Optional: only backends with such views (LMDB read
+   * transactions) have it; the runtime falls back to {@link snapshot}.
+   */
+  snapshotAsync?(
+    keyGroups?: Iterable<number>,
+    timerServices?: Readonly<Record<string, SnapshotableTimers>>,
+  ): Promise<KeyGroupSnapshot[]>;
+
+  /**
+   * The whole range's snapshot, with the timers of `timerServices`, as of the call and already
+   * encoded (`encodeKeyGroupSnapshots` bytes): the call takes a consistent view (cheap), the
+   * reading and encoding happen later while the task goes on processing. Optional: the heap
+   * backend has it (copy-on-write of what changes meanwhile); the runtime prefers it to
+   * {@link snapshotAsync} and {@link snapshot}.
+   */
+  snapshotEncodedAsync?(timerServices?: Readonly<Record<string, SnapshotableTimers>>): Promise<Uint8Array>;
+
   /** Releases resources (files, environments). Optional: the heap backend has none. */
   dispose?(): Promise<void>;
 }
@@ -132,6 +152,19 @@ export interface IncrementalKeyedSnapshot {
 }
 
 /**
+ * An {@link IncrementalKeyedSnapshot} whose changed key groups are still being read.
+ *
+ * @example
+ * ```ts
+ * const inc = backend.snapshotIncrementalAsync(7);
+ * const changed = await inc.changed;
+ * ```
+ */
+export interface PendingIncrementalKeyedSnapshot extends Omit<IncrementalKeyedSnapshot, 'changed'> {
+  readonly changed: Promise<readonly KeyGroupSnapshot[]>;
+}
+
+/**
  * A backend that can snapshot only the key groups changed since the last completed snapshot
  * (incremental checkpoints: unchanged key groups are referenced from an earlier checkpoint).
  * Timers are not part of incremental snapshots: snapshot them in full every time.
@@ -144,6 +177,11 @@ export interface IncrementalKeyedSnapshot {
 export interface IncrementalKeyedStateBackend extends KeyedStateBackend {
   /** Snapshots the key groups changed since the baseline; records `checkpointId` as pending. */
   snapshotIncremental(checkpointId: number): IncrementalKeyedSnapshot;
+  /**
+   * {@link snapshotIncremental} with the changed key groups read asynchronously (see
+   * {@link KeyedStateBackend.snapshotAsync}): the decision and the consistent view are taken now.
+   */
+  snapshotIncrementalAsync(checkpointId: number): PendingIncrementalKeyedSnapshot;
   /** Checkpoint `checkpointId` completed: it becomes the baseline of later incremental snapshots. */
   notifySnapshotComplete(checkpointId: number): void;
 }
@@ -158,5 +196,9 @@ export interface IncrementalKeyedStateBackend extends KeyedStateBackend {
  */
 export function isIncremental(backend: KeyedStateBackend): backend is IncrementalKeyedStateBackend {
   const b = backend as Partial<IncrementalKeyedStateBackend>;
-  return typeof b.snapshotIncremental === 'function' && typeof b.notifySnapshotComplete === 'function';
+  return (
+    typeof b.snapshotIncremental === 'function' &&
+    typeof b.snapshotIncrementalAsync === 'function' &&
+    typeof b.notifySnapshotComplete === 'function'
+  );
 }

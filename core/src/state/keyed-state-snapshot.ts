@@ -1,29 +1,22 @@
 import { SluiceError } from '../errors.ts';
 import type { HeapKeyedStateBackend, StateTable } from './heap-keyed-state-backend.ts';
 import type { KeyType } from './key-groups.ts';
-import type { KeyGroupSnapshot, NamespaceSnapshot, StateSnapshot } from './snapshot-format.ts';
+import type { KeyGroupSnapshot, StateSnapshot } from './snapshot-format.ts';
 import { type SnapshotableTimers, collectTimers } from './timer-snapshot.ts';
-
-interface TtlValue {
-  value: unknown;
-  touchedAt: number;
-}
 
 /**
  * Snapshots the keyed state of `backend` (and, optionally, the timers of `timerServices`, by
  * name) per key group: one {@link KeyGroupSnapshot} per non-empty key group of `keyGroups`
  * (default: the backend's whole range; groups outside it have nothing here).
  *
- * Cost and consistency (the synchronous part of a checkpoint): one pass over the state, O(entries),
- * copying keys and value *references* into columns (TTL timestamps are copied as numbers). Values
- * are not deep-copied: the heap backend's accessors change some values in place (ListState.add
- * pushes onto the stored array, MapState.put sets on the stored Map, a TTL read refreshes its
- * wrapper), so the snapshot is consistent only until the next state write. Encode it with
- * {@link encodeKeyGroupSnapshots} (one deep copy, which the upload needs anyway) before the task
- * processes anything else. Deep-copying here instead (structuredClone per value) would cost
- * more than the serialization and still need the serialization; copy-on-write tables (as Flink's
- * heap backend) would let the encoding move off the task, see
- * docs/decisions/0004-state-snapshot-format.md.
+ * Cost and consistency: one pass over the state, O(entries), copying keys and value *references*
+ * into columns (TTL timestamps are copied as numbers). Values are not deep-copied: the heap
+ * backend's accessors change some values in place (ListState.add pushes onto the stored array,
+ * MapState.put sets on the stored Map, a TTL read refreshes its wrapper), so the snapshot is
+ * consistent only until the next state write: encode it with {@link encodeKeyGroupSnapshots}
+ * before the task processes anything else. Checkpoints do not use this: they take
+ * `HeapKeyedStateBackend.snapshotEncodedAsync`, whose synchronous part is O(tables) and which
+ * encodes the same snapshot in slices while the task goes on (heap-snapshot.ts).
  *
  * @example
  * ```ts
@@ -69,31 +62,7 @@ export function snapshotKeyGroups(
 }
 
 function snapshotTable(table: StateTable<unknown>, keyGroup: number): StateSnapshot | undefined {
-  const ttl = table.ttl;
-  const namespaces: NamespaceSnapshot[] = [];
-  for (const [namespace, map] of table.namespacesOfGroup(keyGroup)) {
-    const n = map.size;
-    if (n === 0) continue;
-    const keys = new Array<KeyType>(n);
-    const values = new Array<unknown>(n);
-    let i = 0;
-    if (ttl) {
-      const touchedAt = new Array<number>(n);
-      for (const [key, entry] of map) {
-        keys[i] = key;
-        values[i] = (entry as TtlValue).value;
-        touchedAt[i++] = (entry as TtlValue).touchedAt;
-      }
-      namespaces.push({ namespace, keys, values, touchedAt });
-    } else {
-      for (const [key, value] of map) {
-        keys[i] = key;
-        values[i++] = value;
-      }
-      namespaces.push({ namespace, keys, values });
-    }
-  }
-  return namespaces.length === 0 ? undefined : { name: table.name, ttl, namespaces };
+  return table.snapshotGroup(keyGroup, false);
 }
 
 /**

@@ -1,8 +1,9 @@
+import { SluiceError } from '../errors.ts';
 import type { Timestamp } from '../time/timestamps.ts';
 import { MIN_WATERMARK } from '../time/timestamps.ts';
 import type { ProcessingTimeScheduler } from '../runtime/processing-time-scheduler.ts';
 import { MinHeap } from '../runtime/min-heap.ts';
-import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from './keyed-state-backend.ts';
 import type { KeyGroupRange, KeyType } from './key-groups.ts';
 
 /** A registered timer: fires for `key` in `namespace` at `timestamp`. */
@@ -22,10 +23,37 @@ export interface Triggerable<N> {
   onProcessingTime(timer: Timer<N>): void;
 }
 
+/**
+ * Reads the timers of one queue for a snapshot, a slice at a time (see
+ * {@link InternalTimerService.captureTimers}).
+ *
+ * @example
+ * ```ts
+ * const cursor = timers.captureTimers('event-time');
+ * while (!cursor.step(4096, (timestamp, namespaceId, key, keyGroup) => collect(keyGroup, key))) await nextTurn();
+ * ```
+ */
+export interface TimerCursor {
+  /**
+   * Visits up to `max` more timers (each timer that existed when the capture began, once);
+   * true when every timer was visited (the capture is then over).
+   */
+  step(max: number, visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void): boolean;
+  /** Ends the capture early (the snapshot was abandoned). */
+  close(): void;
+}
+
+/** time → namespace id → key → the timer's key group when the capture began, or {@link ABSENT_TIMER}. */
+type TimerChanges = Map<number, Map<string, Map<KeyType, number>>>;
+/** In {@link TimerChanges}: the timer did not exist when the capture began. */
+const ABSENT_TIMER = -1;
+
 interface Bucket<N> {
   readonly namespace: N;
   /** key → key group */
   readonly keys: Map<KeyType, number>;
+  /** The capture ({@link TimerQueue.capture}) that has visited every timer of this bucket it needs. */
+  passed: number;
 }
 
 /**
@@ -35,6 +63,12 @@ interface Bucket<N> {
  */
 class TimerQueue<N> {
   private readonly byTime = new Map<number, Map<string, Bucket<N>>>();
+  /** While a snapshot reads this queue ({@link capture}): the timers changed since it began. */
+  private changes: TimerChanges | undefined;
+  /** Number of the current (or last) capture; buckets it passed carry it. */
+  private epoch = 0;
+  private walking: Bucket<N> | undefined;
+  private takeRest: (() => void) | undefined;
   /** Distinct times; may hold times whose buckets are gone (skipped lazily). */
   private readonly times = new MinHeap<number>((a, b) => a < b);
   private count = 0;
@@ -54,6 +88,7 @@ class TimerQueue<N> {
     const last = this.lastBucket;
     if (last !== undefined && time === this.lastTime && namespaceId === this.lastNamespaceId) {
       if (last.keys.has(key)) return false;
+      if (this.changes !== undefined) this.beforeChange(last, time, namespaceId, key, ABSENT_TIMER);
       last.keys.set(key, keyGroup);
       this.count++;
       return true;
@@ -66,13 +101,15 @@ class TimerQueue<N> {
     }
     let bucket = byNamespace.get(namespaceId);
     if (bucket === undefined) {
-      bucket = { namespace, keys: new Map() };
+      // A bucket made during a capture holds only timers the capture skips or has recorded.
+      bucket = { namespace, keys: new Map(), passed: this.changes === undefined ? 0 : this.epoch };
       byNamespace.set(namespaceId, bucket);
     }
     this.lastBucket = bucket;
     this.lastTime = time;
     this.lastNamespaceId = namespaceId;
     if (bucket.keys.has(key)) return false;
+    if (this.changes !== undefined) this.beforeChange(bucket, time, namespaceId, key, ABSENT_TIMER);
     bucket.keys.set(key, keyGroup);
     this.count++;
     return true;
@@ -81,7 +118,12 @@ class TimerQueue<N> {
   delete(time: number, namespaceId: string, key: KeyType): void {
     const byNamespace = this.byTime.get(time);
     const bucket = byNamespace?.get(namespaceId);
-    if (bucket === undefined || !bucket.keys.delete(key)) return;
+    if (bucket === undefined) return;
+    if (this.changes !== undefined) {
+      const keyGroup = bucket.keys.get(key);
+      if (keyGroup !== undefined) this.beforeChange(bucket, time, namespaceId, key, keyGroup);
+    }
+    if (!bucket.keys.delete(key)) return;
     this.count--;
     if (bucket.keys.size === 0) {
       byNamespace?.delete(namespaceId);
@@ -159,6 +201,57 @@ class TimerQueue<N> {
     }
   }
 
+  /**
+   * Starts reading every timer as of now for a snapshot, a slice at a time, while the queue keeps
+   * changing. The cursor walks the live Maps (JavaScript Map iterators survive changes); until it
+   * is done, the first change of a timer in a bucket it has not passed yet is recorded with
+   * whether (and in which key group) the timer existed when the capture began. The cursor skips
+   * recorded timers while walking and visits those that existed at the end. A change to the
+   * bucket the cursor stopped in first moves the bucket's unvisited rest into the cursor. One
+   * capture at a time.
+   */
+  capture(): TimerCursor {
+    if (this.changes !== undefined) {
+      throw new SluiceError('ILLEGAL_STATE', 'A snapshot is already reading these timers; finish it first.');
+    }
+    this.changes = new Map();
+    this.epoch++;
+    return new QueueCursor(this, this.byTime.entries(), this.epoch, this.changes);
+  }
+
+  /** The capture ended (done or abandoned): stop recording changes. */
+  endCapture(changes: TimerChanges): void {
+    if (this.changes !== changes) return;
+    this.changes = undefined;
+    this.walking = undefined;
+  }
+
+  /** The bucket a capture stopped in, between two slices (and how to take its rest). */
+  setWalking(bucket: Bucket<N> | undefined, takeRest: (() => void) | undefined): void {
+    this.walking = bucket;
+    this.takeRest = takeRest;
+  }
+
+  private beforeChange(bucket: Bucket<N>, time: number, namespaceId: string, key: KeyType, keyGroup: number): void {
+    if (bucket.passed === this.epoch) return;
+    if (bucket === this.walking) {
+      (this.takeRest as () => void)(); // marks the bucket passed
+      return;
+    }
+    const changes = this.changes as TimerChanges;
+    let byNamespace = changes.get(time);
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      changes.set(time, byNamespace);
+    }
+    let byKey = byNamespace.get(namespaceId);
+    if (byKey === undefined) {
+      byKey = new Map();
+      byNamespace.set(namespaceId, byKey);
+    }
+    if (!byKey.has(key)) byKey.set(key, keyGroup);
+  }
+
   /** Every timer (snapshot use). */
   timers(): Timer<N>[] {
     const all: Timer<N>[] = [];
@@ -171,13 +264,107 @@ class TimerQueue<N> {
   }
 }
 
+type Visit = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void;
+
+/** {@link TimerQueue.capture}'s cursor: walks time → namespace → bucket, resumable. */
+class QueueCursor<N> implements TimerCursor {
+  private readonly queue: TimerQueue<N>;
+  private readonly times: Iterator<[number, Map<string, Bucket<N>>]>;
+  private readonly epoch: number;
+  private readonly changes: TimerChanges;
+  private namespaces: Iterator<[string, Bucket<N>]> | undefined;
+  private bucket: Bucket<N> | undefined;
+  private keys: IterableIterator<[KeyType, number]> | undefined;
+  private time = 0;
+  private namespaceId = '';
+  private done = false;
+
+  constructor(
+    queue: TimerQueue<N>,
+    times: Iterator<[number, Map<string, Bucket<N>>]>,
+    epoch: number,
+    changes: TimerChanges,
+  ) {
+    this.queue = queue;
+    this.times = times;
+    this.epoch = epoch;
+    this.changes = changes;
+  }
+
+  step(max: number, visit: Visit): boolean {
+    if (this.done) return true;
+    this.queue.setWalking(undefined, undefined);
+    const changes = this.changes;
+    let visited = 0;
+    for (;;) {
+      const keys = this.keys;
+      if (keys !== undefined) {
+        // Changes are recorded only between slices, so this lookup holds for the whole slice.
+        const changed = changes.size === 0 ? undefined : changes.get(this.time)?.get(this.namespaceId);
+        for (let next = keys.next(); !next.done; next = keys.next()) {
+          const [key, keyGroup] = next.value;
+          // Recorded timers are visited at the end; not counting them bounds the walk by the
+          // timers of the capture, however many come and go meanwhile.
+          if (changed !== undefined && changed.has(key)) continue;
+          visit(this.time, this.namespaceId, key, keyGroup);
+          if (++visited >= max) {
+            const bucket = this.bucket as Bucket<N>;
+            if (bucket.passed !== this.epoch) this.queue.setWalking(bucket, () => this.takeRest());
+            return false;
+          }
+        }
+        (this.bucket as Bucket<N>).passed = this.epoch;
+        this.keys = undefined;
+        this.bucket = undefined;
+      }
+      const namespaces = this.namespaces;
+      if (namespaces !== undefined) {
+        const next = namespaces.next();
+        if (!next.done) {
+          if (next.value[1].passed === this.epoch) continue; // made during the capture
+          this.namespaceId = next.value[0];
+          this.bucket = next.value[1];
+          this.keys = next.value[1].keys.entries();
+          continue;
+        }
+        this.namespaces = undefined;
+      }
+      const next = this.times.next();
+      if (next.done) break;
+      this.time = next.value[0];
+      this.namespaces = next.value[1].entries();
+    }
+    for (const [time, byNamespace] of changes) {
+      for (const [namespaceId, byKey] of byNamespace) {
+        for (const [key, keyGroup] of byKey) if (keyGroup !== ABSENT_TIMER) visit(time, namespaceId, key, keyGroup);
+      }
+    }
+    this.close();
+    return true;
+  }
+
+  close(): void {
+    this.done = true;
+    this.queue.endCapture(this.changes);
+  }
+
+  /** The bucket the cursor stopped in is about to change: take its unvisited timers now. */
+  private takeRest(): void {
+    const bucket = this.bucket as Bucket<N>;
+    const rest = [...(this.keys as IterableIterator<[KeyType, number]>)];
+    this.keys = rest[Symbol.iterator]();
+    bucket.passed = this.epoch;
+    this.queue.setWalking(undefined, undefined);
+  }
+}
+
 /**
  * Event- and processing-time timers of one keyed operator, per (key, namespace, time) at most one.
  * Event-time timers fire when the watermark passes them; processing-time timers when the injected
  * clock does. The current key is set on the backend before the owner's callback runs.
  */
 export class InternalTimerService<N> {
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   private readonly scheduler: ProcessingTimeScheduler;
   private readonly target: Triggerable<N>;
   private readonly namespaceId: (namespace: N) => string;
@@ -187,7 +374,7 @@ export class InternalTimerService<N> {
   private scheduledAt = Number.POSITIVE_INFINITY;
 
   constructor(
-    backend: HeapKeyedStateBackend,
+    backend: KeyedStateBackend,
     scheduler: ProcessingTimeScheduler,
     target: Triggerable<N>,
     namespaceId: (namespace: N) => string,
@@ -277,6 +464,15 @@ export class InternalTimerService<N> {
   /** The key groups whose timers this service holds (those of its keyed backend). */
   get keyGroupRange(): KeyGroupRange {
     return this.backend.range;
+  }
+
+  /**
+   * Starts reading the timers of `domain` as of now, for a snapshot that reads them in slices
+   * while this service goes on adding, deleting and firing timers (see {@link TimerCursor}).
+   * Until the cursor is done, each timer's first change costs a Map entry.
+   */
+  captureTimers(domain: TimerDomain): TimerCursor {
+    return (domain === 'event-time' ? this.eventTime : this.processingTime).capture();
   }
 
   /** Visits every live timer of `domain` with its namespace id, for snapshots. */

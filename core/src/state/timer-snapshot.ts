@@ -1,7 +1,7 @@
 import { SluiceError } from '../errors.ts';
 import type { KeyType } from './key-groups.ts';
 import type { KeyGroupSnapshot, TimerEntriesSnapshot, TimerServiceSnapshot } from './snapshot-format.ts';
-import type { InternalTimerService, TimerDomain } from './timer-service.ts';
+import type { InternalTimerService, TimerCursor, TimerDomain } from './timer-service.ts';
 
 /** What a snapshot needs of a timer service (any namespace type). */
 export interface SnapshotableTimers {
@@ -9,6 +9,11 @@ export interface SnapshotableTimers {
     domain: TimerDomain,
     visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void,
   ): void;
+  /**
+   * Optional: the timers of `domain` as of now, read later in slices while the service keeps
+   * changing (asynchronous snapshots); without it they are read at once with {@link forEachTimer}.
+   */
+  captureTimers?(domain: TimerDomain): TimerCursor;
 }
 
 interface TimerColumns {

@@ -15,6 +15,8 @@ export const FRAUD_DETECTION_ERROR_CODES = [
   'INVALID_CONFIG',
   'INVALID_RULE_UPDATE',
   'INVALID_GENERATOR_OPTIONS',
+  /** A Kafka record that is not a transaction or rule update (it goes to the dead-letter topic). */
+  'INVALID_RECORD',
 ] as const;
 
 /** One of {@link FRAUD_DETECTION_ERROR_CODES}. */

@@ -10,6 +10,9 @@ it('exports exactly the documented runtime surface', () => {
       'EMPTY_AMOUNT_STATS',
       'FRAUD_DETECTION_ERROR_CODES',
       'FRAUD_DETECTION_JOB_MODULE',
+      'FRAUD_DETECTION_KAFKA_JOB_MODULE',
+      'FRAUD_KAFKA_TOPICS',
+      'FRAUD_KAFKA_UIDS',
       'FRAUD_DETECTION_UIDS',
       'FraudDetectionError',
       'FraudTransactionSource',
@@ -28,14 +31,18 @@ it('exports exactly the documented runtime surface', () => {
       'fraudDetectionConfig',
       'fraudDetectionJob',
       'fraudDetectionJobParams',
+      'fraudDetectionKafkaJobParams',
       'fraudRules',
       'generateFraudData',
+      'ruleUpdateDeserializer',
       'ruleUpdateProblems',
       'ruleUpdateWatermarks',
       'rulesAt',
       'rulesPatchProblems',
       'rulesTimeline',
       'standardDeviation',
+      'transactionDeserializer',
+      'transactionProblems',
       'transactionWatermarks',
       'travelSpeedKmh',
       'validateRuleUpdate',
@@ -45,4 +52,5 @@ it('exports exactly the documented runtime surface', () => {
   );
   expect(api.fraudDetectionJob.name).toBe('fraud-detection');
   expect(api.FRAUD_DETECTION_JOB_MODULE.href).toMatch(/fraud-detection\.job\.(ts|js)$/);
+  expect(api.FRAUD_DETECTION_KAFKA_JOB_MODULE.href).toMatch(/kafka\/fraud-detection-kafka\.job\.(ts|js)$/);
 });

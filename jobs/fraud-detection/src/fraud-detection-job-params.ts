@@ -3,8 +3,11 @@ import { FraudDetectionError } from './errors.ts';
 import type { FraudRulesPatch } from './fraud-rules.ts';
 import type { RuleUpdate } from './rule-update.ts';
 
-/** Where the embedded job writes alerts: stdout as JSON lines, or a `CollectSink` (tests, services). */
-export type AlertSinkKind = 'print' | 'collect';
+/**
+ * Where the embedded job writes alerts: stdout as JSON lines, a `CollectSink` (tests, services),
+ * or JSON-line part files in `alertDirectory`, committed exactly once with each checkpoint (`FileSink`).
+ */
+export type AlertSinkKind = 'print' | 'collect' | 'file';
 
 /**
  * The embedded job's parameters, parsed from {@link JobParams} (plain strings, numbers and
@@ -28,8 +31,17 @@ export interface FraudDetectionJobParams {
   readonly outOfOrdernessMs: number;
   readonly startTime: number | undefined;
   readonly sink: AlertSinkKind;
+  /** Directory of the alert part files (required with `sink: 'file'`). */
+  readonly alertDirectory: string | undefined;
   readonly rules: FraudRulesPatch;
   readonly ruleUpdates: RuleUpdate[];
+  /**
+   * Rule updates come from a `QueueSource` the caller pushes into while the job runs (returned
+   * as `ruleUpdates` by the build function; `ruleUpdates` above are pushed first). Needs `slots: 1`.
+   */
+  readonly liveRuleUpdates: boolean;
+  /** With live rule updates: processing time without updates after which they stop holding the watermark back (ms). */
+  readonly ruleUpdatesIdleMs: number;
 }
 
 function invalid(message: string): never {
@@ -66,7 +78,18 @@ function json<T>(params: JobParams, name: string, fallback: T): T {
  */
 export function fraudDetectionJobParams(params: JobParams = {}): FraudDetectionJobParams {
   const sink = params.sink ?? 'print';
-  if (sink !== 'print' && sink !== 'collect') invalid(`sink must be 'print' or 'collect'; got ${JSON.stringify(sink)}`);
+  if (sink !== 'print' && sink !== 'collect' && sink !== 'file') {
+    invalid(`sink must be 'print', 'collect' or 'file'; got ${JSON.stringify(sink)}`);
+  }
+  const alertDirectory = params.alertDirectory;
+  if (alertDirectory !== undefined && typeof alertDirectory !== 'string') {
+    invalid(`alertDirectory must be a directory path; got ${JSON.stringify(alertDirectory)}`);
+  }
+  if (sink === 'file' && (alertDirectory === undefined || alertDirectory === '')) {
+    invalid("sink 'file' needs alertDirectory (where the alert part files go)");
+  }
+  const live = params.liveRuleUpdates ?? false;
+  if (typeof live !== 'boolean') invalid(`liveRuleUpdates must be true or false; got ${JSON.stringify(live)}`);
   const ruleUpdates = json<unknown>(params, 'ruleUpdates', []);
   if (!Array.isArray(ruleUpdates)) invalid('ruleUpdates must be a JSON array of rule updates');
   return {
@@ -80,7 +103,10 @@ export function fraudDetectionJobParams(params: JobParams = {}): FraudDetectionJ
     outOfOrdernessMs: num(params, 'outOfOrdernessMs', 5_000) as number,
     startTime: num(params, 'startTime', undefined),
     sink,
+    alertDirectory: alertDirectory === '' ? undefined : alertDirectory,
     rules: json<FraudRulesPatch>(params, 'rules', {}),
     ruleUpdates: ruleUpdates as RuleUpdate[],
+    liveRuleUpdates: live,
+    ruleUpdatesIdleMs: num(params, 'ruleUpdatesIdleMs', 1_000) as number,
   };
 }

@@ -1,4 +1,13 @@
-import { CollectionSource, CollectSink, type DataStream, defineJob, type JobParams, PrintSink } from '@sluice/core';
+import {
+  CollectionSource,
+  CollectSink,
+  type DataStream,
+  defineJob,
+  FileSink,
+  type JobParams,
+  PrintSink,
+  QueueSource,
+} from '@sluice/core';
 import type { Alert } from './alert.ts';
 import { buildFraudDetection, type RejectedRuleUpdate } from './build-fraud-detection.ts';
 import { FraudDetectionError } from './errors.ts';
@@ -9,13 +18,23 @@ import type { RuleUpdate } from './rule-update.ts';
 import type { Transaction } from './transaction.ts';
 import { ruleUpdateWatermarks, transactionWatermarks } from './watermarks.ts';
 
-/** What the embedded job's build function returns (filled only with `sink: 'collect'`). */
+/** What the embedded job's build function returns (the sinks are filled only with `sink: 'collect'`). */
 export interface FraudDetectionJobOutputs {
   readonly alerts: CollectSink<Alert>;
   readonly lateTransactions: CollectSink<Transaction>;
   readonly rejectedRuleUpdates: CollectSink<RejectedRuleUpdate>;
+  /**
+   * With `liveRuleUpdates`: push rule updates here while the job runs (they reach the four rules
+   * through the broadcast rule stream, no restart); `undefined` otherwise.
+   */
+  readonly ruleUpdates: QueueSource<RuleUpdate> | undefined;
 }
 
+/** Operator names (and uids) of the embedded job's rule-update sources. */
+const RULE_UPDATES_SOURCE = 'rule-updates';
+const LIVE_RULE_UPDATES_SOURCE = 'live-rule-updates';
+
+/** An alert as one JSON line (what the print and file sinks write). */
 function compact(alert: Alert): string {
   return JSON.stringify({
     id: alert.id,
@@ -42,8 +61,10 @@ function sinkAll<T>(stream: DataStream<T>, collect: CollectSink<T> | undefined, 
 /**
  * The fraud-detection job on its embedded default: the seeded generator
  * ({@link FraudTransactionSource}) → the four rules with rule updates from the `ruleUpdates`
- * parameter → alerts printed as JSON lines (or collected with `sink: 'collect'`). Parameters:
- * see {@link fraudDetectionJobParams}. Run it with `startJob(url, { params, parallelism, slots })`.
+ * parameter (and, with `liveRuleUpdates`, from the returned `ruleUpdates` queue while it runs) →
+ * alerts printed as JSON lines (collected with `sink: 'collect'`, written exactly once to part
+ * files with `sink: 'file'`). Parameters: see {@link fraudDetectionJobParams}. Run it with
+ * `startJob(url, { params, parallelism, slots })`.
  *
  * @example
  * ```ts
@@ -77,23 +98,30 @@ export default defineJob('fraud-detection', (env, raw: JobParams): FraudDetectio
     ruleUpdates: params.ruleUpdates,
   });
   const transactions = env.fromSource(source, transactionWatermarks(config.outOfOrdernessMs), 'transactions');
-  const ruleUpdates =
-    params.ruleUpdates.length === 0
-      ? undefined
-      : env.fromSource(
-          new CollectionSource<RuleUpdate>([...params.ruleUpdates].sort((a, b) => a.effectiveTime - b.effectiveTime)),
-          ruleUpdateWatermarks(),
-          'rule-updates',
-        );
+  const scheduled = [...params.ruleUpdates].sort((a, b) => a.effectiveTime - b.effectiveTime);
+  let live: QueueSource<RuleUpdate> | undefined;
+  let ruleUpdates: DataStream<RuleUpdate> | undefined;
+  if (params.liveRuleUpdates) {
+    // Scheduled updates go first; re-sending them after a restore is harmless (an id replaces itself).
+    live = new QueueSource<RuleUpdate>();
+    for (const update of scheduled) live.push(update);
+    ruleUpdates = env.fromSource(live, ruleUpdateWatermarks(params.ruleUpdatesIdleMs), LIVE_RULE_UPDATES_SOURCE);
+  } else if (scheduled.length > 0) {
+    ruleUpdates = env.fromSource(new CollectionSource(scheduled), ruleUpdateWatermarks(), RULE_UPDATES_SOURCE);
+  }
   const out = buildFraudDetection(env, { transactions, ruleUpdates, rules: config.rules });
   const collect = params.sink === 'collect';
   const outputs: FraudDetectionJobOutputs = {
     alerts: new CollectSink<Alert>(),
     lateTransactions: new CollectSink<Transaction>(),
     rejectedRuleUpdates: new CollectSink<RejectedRuleUpdate>(),
+    ruleUpdates: live,
   };
   if (collect) sinkAll(out.alerts, outputs.alerts, 'alerts', false);
-  else sinkAll(out.alerts.map('format-alerts', compact), undefined, 'alert', false);
+  else if (params.sink === 'file') {
+    const directory = params.alertDirectory as string; // checked by fraudDetectionJobParams
+    out.alerts.sinkTo(new FileSink<Alert>({ directory, encode: compact }), 'file-alerts');
+  } else sinkAll(out.alerts.map('format-alerts', compact), undefined, 'alert', false);
   sinkAll(out.lateTransactions, collect ? outputs.lateTransactions : undefined, 'late-transactions', true);
   sinkAll(out.rejectedRuleUpdates, collect ? outputs.rejectedRuleUpdates : undefined, 'rejected-rule-updates', true);
   return outputs;

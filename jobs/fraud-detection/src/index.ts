@@ -92,3 +92,11 @@ export {
 export type { FraudDetectionJobOutputs } from './fraud-detection.job.ts';
 export { default as fraudDetectionJob } from './fraud-detection.job.ts';
 export { FRAUD_DETECTION_JOB_MODULE } from './job-module.ts';
+export {
+  FRAUD_KAFKA_TOPICS,
+  type FraudDetectionKafkaJobParams,
+  fraudDetectionKafkaJobParams,
+} from './kafka/fraud-detection-kafka-params.ts';
+export { ruleUpdateDeserializer, transactionDeserializer, transactionProblems } from './kafka/kafka-json.ts';
+export { FRAUD_KAFKA_UIDS } from './kafka/fraud-detection-kafka.job.ts';
+export { FRAUD_DETECTION_KAFKA_JOB_MODULE } from './kafka/kafka-job-module.ts';

@@ -31,3 +31,26 @@ export const FRAUD_ALERTS_METRIC: JobMetricDefinition = {
     }
   },
 };
+
+/**
+ * `sluice_fraud_rule_updates_total{outcome}`: rule updates the job's control stream took in,
+ * `applied` (valid: broadcast to the four rules) or `rejected` (invalid: the dead-letter output),
+ * read at scrape time from the `validate-rule-updates` operator.
+ *
+ * @example
+ * ```ts
+ * JobServiceModule.forJob({ jobName: 'fraud-detection', start, metrics: [FRAUD_RULE_UPDATES_METRIC] });
+ * ```
+ */
+export const FRAUD_RULE_UPDATES_METRIC: JobMetricDefinition = {
+  name: 'sluice_fraud_rule_updates_total',
+  help: 'Rule updates the fraud-detection job took in, by outcome (applied or rejected).',
+  type: 'counter',
+  labelNames: ['job_name', 'outcome'],
+  *collect(job) {
+    const op = job.metrics().operators.find((o) => o.uid === FRAUD_DETECTION_UIDS.validateRuleUpdates);
+    if (op === undefined) return;
+    yield { labels: { job_name: job.jobName, outcome: 'applied' }, value: op.recordsOut };
+    yield { labels: { job_name: job.jobName, outcome: 'rejected' }, value: op.recordsOutSide };
+  },
+};

@@ -5,9 +5,10 @@ import {
   FraudDetectionServiceError,
   fraudDetectionServiceOptions,
   fraudDetectionSettings,
+  onFraudRuleUpdate,
 } from '@sluice/fraud-detection-service';
 import { ALERT_RULES } from '@sluice/fraud-detection-job';
-import { JobLifecycle, JobServiceModule, type JobView } from '@sluice/job-service';
+import { JobServiceModule, type JobView } from '@sluice/job-service';
 import { parsePrometheusText, sampleValue } from '@sluice/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -70,19 +71,56 @@ describe('fraud-detection service (embedded generator)', () => {
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });
 
-  it('fails to start in Kafka mode, saying the Kafka connectors are missing; fraud.rules is wired', async () => {
-    const env = { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9', SLUICE_FRAUD_RULES_TOPIC: 'fraud.rules.v2' };
-    expect(Object.keys(fraudDetectionServiceOptions(env).events ?? {})).toEqual(['fraud.rules.v2']);
-    const app = await createApp(env);
-    const failure = await app.init().then(
-      () => undefined,
-      (error: unknown) => error,
+  it('Kafka mode: validates its settings, needs SLUICE_CHECKPOINT_DIR, and leaves fraud.rules to the job', () => {
+    const env = {
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9',
+      SLUICE_CHECKPOINT_DIR: '/var/lib/sluice',
+      SLUICE_FRAUD_RULES_TOPIC: 'fraud.rules.v2',
+    };
+    expect(fraudDetectionSettings(env)).toMatchObject({
+      liveRuleUpdates: false,
+      kafka: {
+        bootstrapServers: '127.0.0.1:9',
+        transactionsTopic: 'fraud.transactions',
+        alertsTopic: 'fraud.alerts',
+        deadLetterTopic: 'fraud.transactions.dlq',
+        rulesTopic: 'fraud.rules.v2',
+        sourceGroupId: 'fraud-detection-job',
+        transactionalIdPrefix: 'fraud-detection-alerts',
+        transactionsIdleMs: undefined,
+        rulesIdleMs: 5_000,
+      },
+    });
+    // The transport handler only validates and counts (the job reads the topic itself).
+    expect(fraudDetectionServiceOptions(env).events).toEqual({ 'fraud.rules.v2': onFraudRuleUpdate });
+
+    const failure = (e: NodeJS.ProcessEnv): FraudDetectionServiceError => {
+      try {
+        fraudDetectionSettings(e);
+      } catch (error) {
+        return error as FraudDetectionServiceError;
+      }
+      return expect.unreachable('expected INVALID_CONFIG');
+    };
+    const noCheckpoints = failure({ KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9' });
+    expect(noCheckpoints).toBeInstanceOf(FraudDetectionServiceError);
+    expect(noCheckpoints.code).toBe('INVALID_CONFIG');
+    expect(noCheckpoints.message).toMatch(
+      /Kafka mode writes alerts exactly once, which needs checkpoints: set SLUICE_CHECKPOINT_DIR/,
     );
-    expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toMatch(/Kafka mode .* needs the Kafka source and sink connectors/);
-    expect((failure as Error).cause).toBeInstanceOf(FraudDetectionServiceError);
-    expect(app.get(JobLifecycle).clientIfStarted()).toBeUndefined();
-    apps.splice(apps.indexOf(app), 1);
+    const mixed = failure({
+      ...env,
+      ALERT_SINK: 'file',
+      ALERT_DIR: '/tmp/alerts',
+      SEED: '7',
+      KAFKA_ALERTS_TOPIC: 'bad topic',
+      KAFKA_DEAD_LETTER_TOPIC: 'fraud.transactions',
+      KAFKA_RULES_IDLE_MS: '0',
+    });
+    expect(mixed.message).toMatch(/SEED, ALERT_SINK, ALERT_DIR only apply to the embedded generator/);
+    expect(mixed.message).toMatch(/KAFKA_ALERTS_TOPIC must be a Kafka topic name/);
+    expect(mixed.message).toMatch(/the Kafka topics must differ/);
+    expect(mixed.message).toMatch(/KAFKA_RULES_IDLE_MS must be an integer >= 1/);
   });
 
   it('validates its settings', () => {
@@ -90,7 +128,7 @@ describe('fraud-detection service (embedded generator)', () => {
       parallelism: 2,
       slots: 1,
       recordsPerSecond: 1_000,
-      kafka: false,
+      kafka: undefined,
     });
     expect(fraudDetectionSettings({ RECORDS_PER_SECOND: '0' }).recordsPerSecond).toBeUndefined();
     expect(fraudDetectionSettings({ SLUICE_CHECKPOINT_DIR: '/var/lib/sluice' }).checkpoint).toEqual({

@@ -15,6 +15,8 @@ export const FRAUD_DETECTION_ENV = {
   slots: 'SLOTS',
   /** Generated transactions per second; 0 = as fast as possible (default 1000). */
   recordsPerSecond: 'RECORDS_PER_SECOND',
+  /** Transactions to generate in all; unset = unbounded (the default). */
+  transactionCount: 'TRANSACTION_COUNT',
   seed: 'SEED',
   accounts: 'ACCOUNTS',
   fraudRate: 'FRAUD_RATE',
@@ -22,7 +24,7 @@ export const FRAUD_DETECTION_ENV = {
   rules: 'RULES',
   /** JSON array of rule updates applied in event time by the embedded job. */
   ruleUpdates: 'RULE_UPDATES',
-  /** Absolute directory for checkpoints and savepoints; unset = no checkpointing. */
+  /** Absolute directory for checkpoints and savepoints; unset = no checkpointing (required in Kafka mode). */
   checkpointDir: 'SLUICE_CHECKPOINT_DIR',
   /** Checkpoint interval in ms (default 10000). */
   checkpointIntervalMs: 'SLUICE_CHECKPOINT_INTERVAL_MS',
@@ -30,9 +32,69 @@ export const FRAUD_DETECTION_ENV = {
   restore: 'SLUICE_RESTORE',
   /** Topic of rule updates on the Kafka transport (default `fraud.rules`). */
   rulesTopic: 'SLUICE_FRAUD_RULES_TOPIC',
-  /** `print` (default: alerts as JSON lines on stdout) or `collect` (kept in memory: tests only). */
+  /**
+   * `print` (default: alerts as JSON lines on stdout), `file` (JSON-line part files in
+   * `ALERT_DIR`, committed exactly once with each checkpoint) or `collect` (in memory: tests only).
+   */
   alertSink: 'ALERT_SINK',
+  /** Absolute directory of the alert part files, with `ALERT_SINK=file`. */
+  alertDir: 'ALERT_DIR',
+  /** How far (ms) a transaction may trail the newest one before it is late (default 5000). */
+  outOfOrdernessMs: 'OUT_OF_ORDERNESS_MS',
+  /** Kafka mode: topic of transactions (JSON; default `fraud.transactions`). */
+  transactionsTopic: 'KAFKA_TRANSACTIONS_TOPIC',
+  /** Kafka mode: topic of alerts (JSON, keyed by account id, exactly once; default `fraud.alerts`). */
+  alertsTopic: 'KAFKA_ALERTS_TOPIC',
+  /** Kafka mode: topic of records that cannot be read (default `fraud.transactions.dlq`). */
+  deadLetterTopic: 'KAFKA_DEAD_LETTER_TOPIC',
+  /** Kafka mode: group the job's sources commit checkpointed offsets to, for lag (default `fraud-detection-job`). */
+  sourceGroupId: 'KAFKA_SOURCE_GROUP_ID',
+  /** Kafka mode: transactional id prefix of the alert sink (default `fraud-detection-alerts`). */
+  transactionalIdPrefix: 'KAFKA_TRANSACTIONAL_ID_PREFIX',
+  /** Kafka mode: ms without records after which a transactions partition stops holding the watermark (default 0 = never). */
+  transactionsIdleMs: 'KAFKA_TRANSACTIONS_IDLE_MS',
+  /** Kafka mode: ms without rule updates after which the rules topic stops holding the watermark (default 5000). */
+  rulesIdleMs: 'KAFKA_RULES_IDLE_MS',
 } as const;
+
+/** What only the embedded generator and its alert sinks read: refused in Kafka mode. */
+const EMBEDDED_ONLY = [
+  FRAUD_DETECTION_ENV.recordsPerSecond,
+  FRAUD_DETECTION_ENV.transactionCount,
+  FRAUD_DETECTION_ENV.seed,
+  FRAUD_DETECTION_ENV.accounts,
+  FRAUD_DETECTION_ENV.fraudRate,
+  FRAUD_DETECTION_ENV.ruleUpdates,
+  FRAUD_DETECTION_ENV.alertSink,
+  FRAUD_DETECTION_ENV.alertDir,
+] as const;
+
+/** A legal Kafka topic name. */
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/**
+ * Kafka mode's settings (`KAFKA_BOOTSTRAP_SERVERS` is set): where the job reads transactions and
+ * rule updates and writes alerts and dead letters.
+ *
+ * @example
+ * ```ts
+ * const kafka = fraudDetectionSettings({ KAFKA_BOOTSTRAP_SERVERS: 'localhost:9092', SLUICE_CHECKPOINT_DIR: '/tmp/chk' }).kafka;
+ * kafka?.alertsTopic; // 'fraud.alerts'
+ * ```
+ */
+export interface FraudDetectionKafkaSettings {
+  readonly bootstrapServers: string;
+  readonly transactionsTopic: string;
+  readonly alertsTopic: string;
+  readonly deadLetterTopic: string;
+  /** The same topic the Kafka transport's `fraud.rules` handler validates and counts. */
+  readonly rulesTopic: string;
+  readonly sourceGroupId: string;
+  readonly transactionalIdPrefix: string;
+  /** `undefined`: transaction partitions never count as idle. */
+  readonly transactionsIdleMs: number | undefined;
+  readonly rulesIdleMs: number;
+}
 
 /**
  * The validated settings of the fraud-detection service.
@@ -47,6 +109,8 @@ export interface FraudDetectionSettings {
   readonly parallelism: number;
   readonly slots: number;
   readonly recordsPerSecond: number | undefined;
+  /** Transactions to generate; `undefined` = unbounded. */
+  readonly transactionCount: number | undefined;
   readonly seed: number | undefined;
   readonly accounts: number | undefined;
   readonly fraudRate: number | undefined;
@@ -56,9 +120,17 @@ export interface FraudDetectionSettings {
   /** What to resume from (only with checkpointing). */
   readonly restore: 'latest' | 'none' | { readonly savepointId: string };
   readonly rulesTopic: string;
-  readonly alertSink: 'print' | 'collect';
-  /** Kafka mode: `KAFKA_BOOTSTRAP_SERVERS` is set. */
-  readonly kafka: boolean;
+  readonly alertSink: 'print' | 'collect' | 'file';
+  /** Where `alertSink: 'file'` writes. */
+  readonly alertDir: string | undefined;
+  readonly outOfOrdernessMs: number;
+  /** Kafka mode (`KAFKA_BOOTSTRAP_SERVERS` is set): topics and names; `undefined` in embedded mode. */
+  readonly kafka: FraudDetectionKafkaSettings | undefined;
+  /**
+   * Rule updates from `POST /api/rules` and the `fraud.rules` transport reach the running job
+   * (embedded mode with `SLOTS=1`: the job's rule-update queue runs in the service's thread).
+   */
+  readonly liveRuleUpdates: boolean;
 }
 
 /**
@@ -68,6 +140,7 @@ export interface FraudDetectionSettings {
  * ```ts
  * fraudDetectionSettings({}).recordsPerSecond; // 1000
  * fraudDetectionSettings({ SLOTS: '0' }); // throws INVALID_CONFIG
+ * fraudDetectionSettings({ KAFKA_BOOTSTRAP_SERVERS: 'localhost:9092' }); // throws: Kafka mode needs SLUICE_CHECKPOINT_DIR
  * ```
  */
 export function fraudDetectionSettings(env: NodeJS.ProcessEnv = process.env): FraudDetectionSettings {
@@ -91,6 +164,7 @@ export function fraudDetectionSettings(env: NodeJS.ProcessEnv = process.env): Fr
   const parallelism = number(E.parallelism, 2, positiveInt, 'an integer >= 1') as number;
   const slots = number(E.slots, 1, positiveInt, 'an integer >= 1') as number;
   const rate = number(E.recordsPerSecond, 1_000, (n) => Number.isFinite(n) && n >= 0, 'a number >= 0') as number;
+  const transactionCount = number(E.transactionCount, undefined, positiveInt, 'an integer >= 1');
   const seed = number(E.seed, undefined, Number.isSafeInteger, 'an integer');
   const accounts = number(E.accounts, undefined, positiveInt, 'an integer >= 1');
   const fraudRate = number(E.fraudRate, undefined, (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
@@ -115,8 +189,66 @@ export function fraudDetectionSettings(env: NodeJS.ProcessEnv = process.env): Fr
   }
   const rulesTopic = text(E.rulesTopic) ?? 'fraud.rules';
   const alertSink = text(E.alertSink) ?? 'print';
-  if (alertSink !== 'print' && alertSink !== 'collect') {
-    problems.push(`${E.alertSink} must be print or collect; got ${JSON.stringify(alertSink)}`);
+  if (alertSink !== 'print' && alertSink !== 'collect' && alertSink !== 'file') {
+    problems.push(`${E.alertSink} must be print, file or collect; got ${JSON.stringify(alertSink)}`);
+  }
+  const alertDir = text(E.alertDir);
+  if (alertSink === 'file' && (alertDir === undefined || !isAbsolute(alertDir))) {
+    problems.push(
+      `${E.alertSink}=file needs ${E.alertDir}, an absolute directory; got ${JSON.stringify(alertDir ?? '')}`,
+    );
+  }
+  const outOfOrdernessMs = number(
+    E.outOfOrdernessMs,
+    5_000,
+    (n) => Number.isSafeInteger(n) && n >= 0,
+    'an integer >= 0 (ms)',
+  ) as number;
+  const bootstrapServers = text('KAFKA_BOOTSTRAP_SERVERS');
+  let kafka: FraudDetectionKafkaSettings | undefined;
+  if (bootstrapServers !== undefined) {
+    const topic = (name: string, fallback: string): string => {
+      const value = text(name) ?? fallback;
+      if (!TOPIC.test(value))
+        problems.push(`${name} must be a Kafka topic name ([a-zA-Z0-9._-]); got ${JSON.stringify(value)}`);
+      return value;
+    };
+    kafka = {
+      bootstrapServers,
+      transactionsTopic: topic(E.transactionsTopic, 'fraud.transactions'),
+      alertsTopic: topic(E.alertsTopic, 'fraud.alerts'),
+      deadLetterTopic: topic(E.deadLetterTopic, 'fraud.transactions.dlq'),
+      rulesTopic: topic(E.rulesTopic, 'fraud.rules'),
+      sourceGroupId: text(E.sourceGroupId) ?? 'fraud-detection-job',
+      transactionalIdPrefix: text(E.transactionalIdPrefix) ?? 'fraud-detection-alerts',
+      transactionsIdleMs:
+        number(
+          E.transactionsIdleMs,
+          undefined,
+          (n) => Number.isSafeInteger(n) && n >= 0,
+          'an integer >= 0 (ms; 0 = never idle)',
+        ) || undefined,
+      rulesIdleMs: number(E.rulesIdleMs, 5_000, positiveInt, 'an integer >= 1 (ms)') as number,
+    };
+    const topics = [kafka.transactionsTopic, kafka.alertsTopic, kafka.deadLetterTopic, kafka.rulesTopic];
+    if (new Set(topics).size < topics.length) {
+      problems.push(
+        `the Kafka topics must differ: ${E.transactionsTopic}, ${E.alertsTopic}, ${E.deadLetterTopic} and ${E.rulesTopic} are ${topics.join(', ')}`,
+      );
+    }
+    if (directory === undefined) {
+      problems.push(
+        `Kafka mode writes alerts exactly once, which needs checkpoints: set ${E.checkpointDir} to an absolute ` +
+          'directory on a persistent volume (checkpoints and savepoints hold the Kafka offsets and the alerts not committed yet)',
+      );
+    }
+    const embeddedOnly = EMBEDDED_ONLY.filter((name) => text(name) !== undefined);
+    if (embeddedOnly.length > 0) {
+      problems.push(
+        `${embeddedOnly.join(', ')} only apply to the embedded generator: unset them in Kafka mode (transactions come ` +
+          `from ${kafka.transactionsTopic}, alerts go to ${kafka.alertsTopic}, rule updates to ${kafka.rulesTopic})`,
+      );
+    }
   }
   if (problems.length > 0) {
     throw new FraudDetectionServiceError(
@@ -128,6 +260,7 @@ export function fraudDetectionSettings(env: NodeJS.ProcessEnv = process.env): Fr
     parallelism,
     slots,
     recordsPerSecond: rate > 0 ? rate : undefined,
+    transactionCount,
     seed,
     accounts,
     fraudRate,
@@ -136,7 +269,10 @@ export function fraudDetectionSettings(env: NodeJS.ProcessEnv = process.env): Fr
     checkpoint: directory === undefined ? undefined : { directory, intervalMs },
     restore,
     rulesTopic,
-    alertSink: alertSink === 'collect' ? 'collect' : 'print',
-    kafka: (text('KAFKA_BOOTSTRAP_SERVERS') ?? '') !== '',
+    alertSink: alertSink as FraudDetectionSettings['alertSink'], // checked above
+    alertDir: alertSink === 'file' ? alertDir : undefined,
+    outOfOrdernessMs,
+    kafka,
+    liveRuleUpdates: kafka === undefined && slots === 1,
   };
 }

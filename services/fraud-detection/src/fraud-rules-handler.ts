@@ -2,11 +2,12 @@ import { FraudDetectionError, validateRuleUpdate } from '@sluice/fraud-detection
 import { type JobEventHandler, JobServiceError } from '@sluice/job-service';
 
 /**
- * Handles a rule update from the `fraud.rules` topic: validates it (an invalid one is rejected,
- * logged and counted as `rejected` in `sluice_control_events_total`) and logs a valid one. The
- * job applies rule updates through its broadcast rule stream: in Kafka mode its source reads the
- * same topic (offsets in checkpoints, so updates are applied exactly once and in event time);
- * this handler is the service's early check and audit trail.
+ * Validates and logs a rule update from the `fraud.rules` topic without applying it (an invalid
+ * one is rejected, logged and counted as `rejected` in `sluice_control_events_total`): the
+ * handler for when the job reads the topic itself (Kafka mode: its source applies the updates
+ * through the broadcast rule stream, offsets in checkpoints). The service's own handler,
+ * {@link LiveRuleUpdates.event}, does the same in Kafka mode and pushes the update into the
+ * running job in embedded mode.
  *
  * @example
  * ```ts

@@ -2,9 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   FRAUD_ALERTS_METRIC,
+  FRAUD_RULE_UPDATES_METRIC,
   fraudDetectionServiceOptions,
-  fraudDetectionSettings,
-  startEmbeddedFraudDetection,
 } from '@sluice/fraud-detection-service';
 import type { RuleUpdate } from '@sluice/fraud-detection-job';
 import { connectKafkaTransport, JobServiceModule, METRIC_NAMES } from '@sluice/job-service';
@@ -33,21 +32,26 @@ describe.skipIf(skipWithoutService('kafka'))('fraud-detection service: Kafka tra
     producer = kafka.producer();
     await producer.connect();
 
+    // The embedded job (no fraud patterns: no alert under the default rules) with the production
+    // Kafka transport: rule updates on fraud.rules reach the running job through its rule queue.
     const env = {
-      KAFKA_BOOTSTRAP_SERVERS: brokers,
+      RECORDS_PER_SECOND: '20000',
+      FRAUD_RATE: '0',
+      ALERT_SINK: 'collect',
       SLUICE_FRAUD_RULES_TOPIC: rulesTopic,
-      SLUICE_CONTROL_TOPIC: controlTopic,
-      SLUICE_KAFKA_GROUP_ID: uniqueGroupId('fraud-service'),
     };
-    // Kafka mode cannot start the job until the Kafka connectors exist: the transport is the
-    // production one, the job the embedded one.
-    const embedded = fraudDetectionSettings({ RECORDS_PER_SECOND: '2000', ALERT_SINK: 'collect' });
     const moduleRef = await Test.createTestingModule({
       imports: [
         JobServiceModule.forJob({
           ...fraudDetectionServiceOptions(env),
-          start: () => startEmbeddedFraudDetection(embedded),
-          config: { kafka: { fromBeginning: true } },
+          config: {
+            kafka: {
+              brokers: brokers.split(','),
+              controlTopic,
+              groupId: uniqueGroupId('fraud-service'),
+              fromBeginning: true,
+            },
+          },
         }),
       ],
     }).compile();
@@ -66,12 +70,14 @@ describe.skipIf(skipWithoutService('kafka'))('fraud-detection service: Kafka tra
   const metric = async (name: string, labels: Record<string, string>) =>
     sampleValue(parsePrometheusText(await (await fetch(`${base}/metrics`)).text()), name, labels) ?? 0;
 
-  it('validates rule updates from fraud.rules: valid ones accepted, invalid ones rejected', async () => {
+  it('applies valid rule updates from fraud.rules to the running job and rejects invalid ones', async () => {
+    // Normal traffic has many cards with two payments within a day (none within a minute).
     const valid: RuleUpdate = {
-      id: 'lower-velocity',
+      id: 'strict-velocity',
       effectiveTime: 1_700_000_000_000,
-      rules: { velocity: { maxTransactions: 3 } },
+      rules: { velocity: { maxTransactions: 1, windowMs: 86_400_000 } },
     };
+    expect(await metric(FRAUD_ALERTS_METRIC.name, { rule: 'velocity' })).toBe(0);
     await producer.send({
       topic: rulesTopic,
       messages: [
@@ -86,6 +92,13 @@ describe.skipIf(skipWithoutService('kafka'))('fraud-detection service: Kafka tra
       async () => {
         expect(await metric(METRIC_NAMES.controlEvents, { topic: rulesTopic, outcome: 'ok' })).toBe(1);
         expect(await metric(METRIC_NAMES.controlEvents, { topic: rulesTopic, outcome: 'rejected' })).toBe(1);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    await vi.waitFor(
+      async () => {
+        expect(await metric(FRAUD_RULE_UPDATES_METRIC.name, { outcome: 'applied' })).toBe(1);
+        expect(await metric(FRAUD_ALERTS_METRIC.name, { rule: 'velocity' })).toBeGreaterThan(0);
       },
       { timeout: 30_000, interval: 100 },
     );

@@ -17,13 +17,23 @@ export {
 } from './errors.ts';
 export {
   FRAUD_DETECTION_ENV,
+  type FraudDetectionKafkaSettings,
   type FraudDetectionSettings,
   fraudDetectionSettings,
 } from './fraud-detection-settings.ts';
-export { FRAUD_ALERTS_METRIC } from './fraud-alert-metrics.ts';
+export { FRAUD_ALERTS_METRIC, FRAUD_RULE_UPDATES_METRIC } from './fraud-alert-metrics.ts';
 export { onFraudRuleUpdate } from './fraud-rules-handler.ts';
+export { currentRuleTime, LiveRuleUpdates } from './live-rule-updates.ts';
+export { checkFraudKafkaTopics, fraudKafkaTopics } from './kafka/fraud-kafka-topics.ts';
+export {
+  flushEventTime,
+  inEventTimeOrder,
+  type ProduceTransactionsOptions,
+  produceTransactions,
+} from './kafka/fraud-transactions-producer.ts';
+export { readCommittedAlerts } from './kafka/read-alerts.ts';
 export {
   fraudDetectionServiceOptions,
-  kafkaConnectorMissing,
+  startKafkaFraudDetection,
   startEmbeddedFraudDetection,
 } from './fraud-detection-service.ts';

@@ -15,6 +15,7 @@ export const JOB_SERVICE_ERROR_CODES = [
   'JOB_NOT_STARTED',
   'JOB_NOT_RUNNING',
   'JOB_START_FAILED',
+  'NOT_SUPPORTED',
 ] as const;
 
 /**
@@ -58,6 +59,7 @@ const DEFAULT_DOMAIN: Record<JobServiceErrorCode, JobServiceErrorDomain> = {
   JOB_NOT_STARTED: 'internal',
   JOB_NOT_RUNNING: 'user',
   JOB_START_FAILED: 'user',
+  NOT_SUPPORTED: 'user',
 };
 
 /**

@@ -25,7 +25,13 @@ export {
   type JobServiceConfigOverrides,
   type KafkaTransportConfig,
 } from './config/job-service-config.ts';
-export type { JobEventContext, JobEventHandler, JobServiceOptions } from './job-service-options.ts';
+export type {
+  JobEventContext,
+  JobEventHandler,
+  JobRouteContext,
+  JobRouteHandler,
+  JobServiceOptions,
+} from './job-service-options.ts';
 export { JobServiceModule } from './job-service.module.ts';
 export { bootstrapJobService, connectKafkaTransport } from './job-service-app.ts';
 export { JOB_SERVICE_TOKENS } from './tokens.ts';

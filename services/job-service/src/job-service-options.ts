@@ -34,6 +34,37 @@ export interface JobEventContext {
 export type JobEventHandler = (payload: unknown, context: JobEventContext) => void | Promise<void>;
 
 /**
+ * What a job route handler gets besides the request body.
+ *
+ * @example
+ * ```ts
+ * const handler: JobRouteHandler = (body, { job, logger }) => logger.log(`${job.jobName}: ${JSON.stringify(body)}`);
+ * ```
+ */
+export interface JobRouteContext {
+  /** The running job. */
+  readonly job: JobClient;
+  /** The service's logger for this job's routes (Nest's logger). */
+  readonly logger: { log(message: string): void; warn(message: string): void };
+}
+
+/**
+ * Handles `POST /api/<route>`: validates the JSON body (throw `JobServiceError('INVALID_REQUEST')`
+ * for a 400 problem+json), acts on the running job, and returns the body of the `202 Accepted`
+ * response (`{"accepted": true}` when it returns nothing).
+ *
+ * @example
+ * ```ts
+ * const onRules: JobRouteHandler = (body) => {
+ *   const update = validateRuleUpdate(body);
+ *   queue.push(update);
+ *   return { accepted: update };
+ * };
+ * ```
+ */
+export type JobRouteHandler = (body: unknown, context: JobRouteContext) => unknown;
+
+/**
  * Options of {@link JobServiceModule.forJob}.
  *
  * @example
@@ -54,6 +85,11 @@ export interface JobServiceOptions {
   readonly metrics?: readonly JobMetricDefinition[];
   /** Job-specific Kafka topics and their handlers (subscribed only when Kafka is configured). */
   readonly events?: Readonly<Record<string, JobEventHandler>>;
+  /**
+   * Job-specific HTTP commands: `POST /api/<name>` (bearer-protected like the other mutating
+   * routes, errors as problem+json). Names are lowercase path segments, not `job`.
+   */
+  readonly routes?: Readonly<Record<string, JobRouteHandler>>;
   /** Settings that win over the environment. */
   readonly config?: JobServiceConfigOverrides;
   /** Where settings are read from; default `process.env`. */

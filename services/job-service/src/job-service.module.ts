@@ -6,6 +6,7 @@ import { isValidTopicName, jobServiceConfig } from './config/job-service-config.
 import { BearerTokenGuard } from './control/bearer-token.guard.ts';
 import { JobCommands } from './control/job-commands.ts';
 import { JobController } from './control/job.controller.ts';
+import { JobRoutesController, jobRouteNameProblems } from './control/job-routes.controller.ts';
 import { JobServiceError } from './errors.ts';
 import { HealthController } from './health/health.controller.ts';
 import type { JobServiceOptions } from './job-service-options.ts';
@@ -52,7 +53,12 @@ export class JobServiceModule {
         `The job event topic ${config.kafka.controlTopic} is also the control topic; give one of them another name.`,
       );
     }
+    const routeProblems = jobRouteNameProblems(Object.keys(options.routes ?? {}));
+    if (routeProblems.length > 0) {
+      throw new JobServiceError('INVALID_CONFIG', `Invalid job route name(s): ${routeProblems.join('; ')}.`);
+    }
     const controllers: Type<unknown>[] = [JobController, HealthController, MetricsController];
+    if (Object.keys(options.routes ?? {}).length > 0) controllers.push(JobRoutesController);
     if (config.kafka !== undefined) controllers.push(kafkaControlController(config.kafka.controlTopic, eventTopics));
     const providers: Provider[] = [
       { provide: JOB_SERVICE_TOKENS.options, useValue: options },

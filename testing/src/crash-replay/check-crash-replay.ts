@@ -4,8 +4,14 @@ import { SluiceTestingError } from '../errors.ts';
 const fromSource = import.meta.url.endsWith('.ts');
 const JOB_PROCESS = new URL(fromSource ? './job-process.ts' : './job-process.js', import.meta.url);
 
-/** When a kill happens, relative to the job's checkpoints. */
-export type KillMoment = 'random' | 'during-upload' | 'after-checkpoint';
+/**
+ * When a kill happens, relative to the job's checkpoints. `during-commit` is when a sink logs
+ * `committing checkpoint <n>` (the exactly-once KafkaSink does, with the epoch's records and
+ * marker sent and its transaction not yet committed).
+ */
+export type KillMoment = 'random' | 'during-upload' | 'after-checkpoint' | 'during-commit';
+
+const DEFAULT_KILL_MOMENTS: readonly KillMoment[] = ['random', 'during-upload', 'after-checkpoint'];
 
 /**
  * Options of {@link checkCrashReplay}.
@@ -38,6 +44,8 @@ export interface CrashReplayOptions {
   readonly seed?: number;
   /** Upper bound of a random kill delay after the job's first completed checkpoint (ms); default 700. */
   readonly maxRandomDelayMs?: number;
+  /** The kill moments to cycle through; default random, during-upload, after-checkpoint. */
+  readonly killMoments?: readonly KillMoment[];
 }
 
 /** What {@link checkCrashReplay} found. */
@@ -45,6 +53,12 @@ export interface CrashReplayReport {
   readonly kills: number;
   readonly killMoments: Record<KillMoment, number>;
   readonly starts: number;
+  /**
+   * Starts of the crashing run that restored state from a checkpoint (the job logged
+   * `restores from checkpoint <n>`). Without restores the run replays from scratch, which an
+   * exactly-once sink also survives, so assert this to know recovery was exercised.
+   */
+  readonly restoredStarts: number;
   readonly reference: readonly string[];
   readonly replayed: readonly string[];
   /** Lines of the reference output missing from the replayed output (lost). */
@@ -126,13 +140,29 @@ export async function checkCrashReplay(options: CrashReplayOptions): Promise<Cra
   const reference = await runToEnd(options, 'reference');
   const wanted = options.kills ?? 10;
   const random = seeded(options.seed ?? 1);
-  const moments: KillMoment[] = ['random', 'during-upload', 'after-checkpoint'];
-  const killMoments: Record<KillMoment, number> = { random: 0, 'during-upload': 0, 'after-checkpoint': 0 };
+  const moments = options.killMoments ?? DEFAULT_KILL_MOMENTS;
+  const killMoments: Record<KillMoment, number> = {
+    random: 0,
+    'during-upload': 0,
+    'after-checkpoint': 0,
+    'during-commit': 0,
+  };
   let kills = 0;
   let starts = 0;
+  let restoredStarts = 0;
   for (;;) {
     starts++;
     const { child, exit } = startJobProcess(options, 'crashing');
+    let restored = false;
+    let head = '';
+    child.stderr?.on('data', (chunk: string) => {
+      if (restored || head.length > 100_000) return;
+      head += chunk;
+      if (/restores from checkpoint \d+/.test(head)) {
+        restored = true;
+        restoredStarts++;
+      }
+    });
     const moment = kills < wanted ? (moments[kills % moments.length] as KillMoment) : undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let killed = false;
@@ -147,6 +177,7 @@ export async function checkCrashReplay(options: CrashReplayOptions): Promise<Cra
         seen += chunk;
         if (moment === 'during-upload' && /checkpoint \d+ uploading/.test(seen)) kill();
         else if (moment === 'after-checkpoint' && /checkpoint \d+ completed/.test(seen)) kill();
+        else if (moment === 'during-commit' && /committing checkpoint \d+/.test(seen)) kill();
         else if (moment === 'random' && timer === undefined && /checkpoint \d+ completed/.test(seen)) {
           timer = setTimeout(kill, Math.floor(random() * (options.maxRandomDelayMs ?? 700)));
         }
@@ -171,6 +202,7 @@ export async function checkCrashReplay(options: CrashReplayOptions): Promise<Cra
     kills,
     killMoments,
     starts,
+    restoredStarts,
     reference,
     replayed,
     missing: diff(reference, replayed),

@@ -60,6 +60,27 @@ export interface JavaProcess {
   logTail(lines?: number): string;
   /** SIGTERM, SIGKILL after the grace period, then delete the data directory. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops the process (SIGTERM with the grace period, or SIGKILL at once), waits `downtimeMs`,
+   * and starts it again with the same command line in the same data directory (a broker comes
+   * back with its data, on the same ports). `pid` changes; wait for readiness yourself.
+   */
+  restart(options?: JavaProcessRestartOptions): Promise<void>;
+}
+
+/**
+ * Options of {@link JavaProcess.restart}.
+ *
+ * @example
+ * ```ts
+ * await broker.restart({ downtimeMs: 3_000, signal: 'SIGKILL' });
+ * ```
+ */
+export interface JavaProcessRestartOptions {
+  /** Time between the exit and the new start; default 0. */
+  downtimeMs?: number;
+  /** `SIGTERM` (default: a clean shutdown, SIGKILL after the grace period) or `SIGKILL` (a crash). */
+  signal?: 'SIGTERM' | 'SIGKILL';
 }
 
 /**
@@ -89,6 +110,107 @@ export async function startJavaProcess(options: JavaProcessOptions): Promise<Jav
   await sweepStaleServices();
   const id = uniqueName(options.service);
   const marker = `-Dsluice.testing.id=${id}`;
+  let current = await launch(options, marker).catch((error: unknown) => {
+    rmSync(options.dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  writeServiceRecord({
+    id,
+    service: options.service,
+    ...currentOwner(),
+    pid: current.pid,
+    marker,
+    dataDir: options.dataDir,
+  });
+  const cleanUpFiles = (): void => {
+    rmSync(options.dataDir, { recursive: true, force: true, maxRetries: 3 });
+    removeServiceRecord(id);
+  };
+  const unregister = onProcessExit(() => {
+    killProcessGroup(current.pid);
+    cleanUpFiles();
+  });
+
+  const terminate = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+    if (current.exit === undefined && signal === 'SIGTERM') {
+      killProcessGroup(current.pid, 'SIGTERM');
+      await waitAtMost(current.exited, options.stopGraceMs ?? 10_000);
+    }
+    if (current.exit === undefined) {
+      killProcessGroup(current.pid, 'SIGKILL');
+      await waitAtMost(current.exited, 5_000);
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  let restarting: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    await restarting?.catch(() => undefined);
+    await terminate('SIGTERM');
+    unregister();
+    cleanUpFiles();
+  };
+  const restart = async (restartOptions: JavaProcessRestartOptions): Promise<void> => {
+    await terminate(restartOptions.signal ?? 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, restartOptions.downtimeMs ?? 0));
+    if (stopping !== undefined) return;
+    current = await launch(options, marker);
+    writeServiceRecord({
+      id,
+      service: options.service,
+      ...currentOwner(),
+      pid: current.pid,
+      marker,
+      dataDir: options.dataDir,
+    });
+  };
+
+  return {
+    get pid() {
+      return current.pid;
+    },
+    id,
+    exitError: () => {
+      const exit = current.exit;
+      if (exit === undefined || stopping !== undefined || restarting !== undefined) return undefined;
+      return new SluiceTestingError(
+        'SERVICE_START_FAILED',
+        `${options.service} (pid ${current.pid}) exited with ${exit.signal ?? `code ${exit.code}`}. ` +
+          `Its log ${options.logFile} ends with:\n${readLogTail(options.logFile)}`,
+        { domain: 'external', retriable: true },
+      );
+    },
+    logTail: (lines) => readLogTail(options.logFile, lines),
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+    restart: (restartOptions = {}) => {
+      if (stopping !== undefined) {
+        return Promise.reject(
+          new SluiceTestingError('SERVICE_START_FAILED', `${options.service} was stopped; start a new one instead.`, {
+            domain: 'user',
+            retriable: false,
+          }),
+        );
+      }
+      if (restarting !== undefined) return restarting;
+      const started = restart(restartOptions).finally(() => {
+        restarting = undefined;
+      });
+      restarting = started;
+      return started;
+    },
+  };
+}
+
+interface Launched {
+  readonly pid: number;
+  readonly exited: Promise<void>;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+}
+
+/** Spawns the process in its own process group, output appended to `logFile`. */
+async function launch(options: JavaProcessOptions, marker: string): Promise<Launched> {
   const logFd = openSync(options.logFile, 'a');
   const child = spawn(options.java, [marker, ...options.jvmArgs, ...options.mainArgs], {
     cwd: options.dataDir,
@@ -100,7 +222,6 @@ export async function startJavaProcess(options: JavaProcessOptions): Promise<Jav
     child.once('spawn', () => resolve(child.pid ?? -1));
     child.once('error', reject);
   }).catch((error: unknown) => {
-    rmSync(options.dataDir, { recursive: true, force: true });
     throw new SluiceTestingError(
       'SERVICE_START_FAILED',
       `Could not launch ${options.java} for ${options.service}. Check the Java installation (JAVA_HOME).`,
@@ -108,56 +229,17 @@ export async function startJavaProcess(options: JavaProcessOptions): Promise<Jav
     );
   });
   child.unref();
-
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
-    });
-  });
-  writeServiceRecord({ id, service: options.service, ...currentOwner(), pid, marker, dataDir: options.dataDir });
-  const cleanUpFiles = (): void => {
-    rmSync(options.dataDir, { recursive: true, force: true, maxRetries: 3 });
-    removeServiceRecord(id);
-  };
-  const unregister = onProcessExit(() => {
-    killProcessGroup(pid);
-    cleanUpFiles();
-  });
-
-  let stopping: Promise<void> | undefined;
-  const stop = async (): Promise<void> => {
-    if (exit === undefined) {
-      killProcessGroup(pid, 'SIGTERM');
-      await waitAtMost(exited, options.stopGraceMs ?? 10_000);
-    }
-    if (exit === undefined) {
-      killProcessGroup(pid, 'SIGKILL');
-      await waitAtMost(exited, 5_000);
-    }
-    unregister();
-    cleanUpFiles();
-  };
-
-  return {
+  const launched: Launched = {
     pid,
-    id,
-    exitError: () => {
-      if (exit === undefined || stopping !== undefined) return undefined;
-      return new SluiceTestingError(
-        'SERVICE_START_FAILED',
-        `${options.service} (pid ${pid}) exited with ${exit.signal ?? `code ${exit.code}`}. ` +
-          `Its log ${options.logFile} ends with:\n${readLogTail(options.logFile)}`,
-        { domain: 'external', retriable: true },
-      );
-    },
-    logTail: (lines) => readLogTail(options.logFile, lines),
-    stop: () => {
-      stopping ??= stop();
-      return stopping;
-    },
+    exit: undefined,
+    exited: new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        launched.exit = { code, signal };
+        resolve();
+      });
+    }),
   };
+  return launched;
 }
 
 /** Waits for `promise` or `ms`, whichever comes first; the timer keeps Node alive meanwhile. */

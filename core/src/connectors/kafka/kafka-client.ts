@@ -291,6 +291,8 @@ export interface NewTopic {
 export interface KafkaAdmin {
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   createTopics(topics: readonly NewTopic[]): Promise<void>;
+  /** Grows `topic` to `totalPartitions` partitions (Kafka cannot shrink a topic); a no-op when it has that many. */
+  createPartitions(topic: string, totalPartitions: number): Promise<void>;
   /** Names of all non-internal topics (for regex subscriptions). */
   listTopics(): Promise<string[]>;
   /** Every partition of these topics (for partition discovery). */

@@ -2,7 +2,7 @@ import { SluiceError, userFunctionFailed } from '../../errors.ts';
 import type { ProcessJoinContext, ProcessJoinFunction } from '../../api/interval-join.ts';
 import type { Collector } from '../../api/functions.ts';
 import type { OutputTag } from '../../api/output-tag.ts';
-import type { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import { type MapState, MapStateDescriptor } from '../../state/state-descriptors.ts';
 import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
@@ -46,7 +46,7 @@ export class IntervalJoinOperator<K extends KeyType, L, R, OUT>
   private readonly spec: IntervalJoinSpec;
   private readonly leftKey: (value: L) => K;
   private readonly rightKey: (value: R) => K;
-  private backend!: HeapKeyedStateBackend;
+  private backend!: KeyedStateBackend;
   private timers!: InternalTimerService<Side>;
   private leftBuffer!: MapState<number, L[]>;
   private rightBuffer!: MapState<number, R[]>;

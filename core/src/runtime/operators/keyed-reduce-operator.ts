@@ -1,6 +1,6 @@
 import { userFunctionFailed } from '../../errors.ts';
 import type { AggregateFunction } from '../../api/functions.ts';
-import type { HeapKeyedStateBackend, StateTable } from '../../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend, KeyedStateTable } from '../../state/keyed-state-backend.ts';
 import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
@@ -17,8 +17,8 @@ export class KeyedAggregateOperator<K extends KeyType, IN, ACC, OUT>
 {
   private readonly fn: AggregateFunction<IN, ACC, OUT>;
   private readonly keySelector: (value: IN) => K;
-  private backend!: HeapKeyedStateBackend;
-  private table!: StateTable<ACC>;
+  private backend!: KeyedStateBackend;
+  private table!: KeyedStateTable<ACC>;
 
   constructor(fn: AggregateFunction<IN, ACC, OUT>, keySelector: (value: IN) => K) {
     super();

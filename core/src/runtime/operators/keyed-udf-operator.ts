@@ -1,6 +1,6 @@
 import type { KeyedRuntimeContext, OnTimerContext, TimerService } from '../../api/functions.ts';
 import { SluiceError, userFunctionFailed } from '../../errors.ts';
-import type { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
@@ -13,7 +13,7 @@ import type { TimerIntrospection, TimerServiceStats } from './timer-introspectio
 /** The keyed state accessors of a backend, as a user-facing runtime context. */
 export function keyedRuntimeContextOf(
   ctx: { uid: string; subtaskIndex: number; parallelism: number; maxParallelism: number },
-  backend: HeapKeyedStateBackend,
+  backend: KeyedStateBackend,
 ): KeyedRuntimeContext {
   return {
     ...runtimeContextOf(ctx),
@@ -26,7 +26,7 @@ export function keyedRuntimeContextOf(
 }
 
 /** The keyed backend of an operator, or a clear error if it runs on a non-keyed stream. */
-export function requireKeyedBackend(backend: HeapKeyedStateBackend | undefined, name: string): HeapKeyedStateBackend {
+export function requireKeyedBackend(backend: KeyedStateBackend | undefined, name: string): KeyedStateBackend {
   if (backend === undefined) {
     throw new SluiceError(
       'STATE_OUTSIDE_KEYED_CONTEXT',
@@ -45,7 +45,7 @@ export abstract class AbstractKeyedUdfOperator<K extends KeyType, OUT>
   extends AbstractUdfOperator<OUT>
   implements OnTimerContext<K>, TimerService, TimerIntrospection
 {
-  protected backend!: HeapKeyedStateBackend;
+  protected backend!: KeyedStateBackend;
   protected timers!: InternalTimerService<string>;
   private domain: 'event-time' | 'processing-time' = 'event-time';
 

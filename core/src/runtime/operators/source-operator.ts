@@ -151,6 +151,11 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
     return { listState: { [SPLITS_STATE]: this.reader.snapshotState(checkpointId) } };
   }
 
+  /** The checkpoint is durable: the reader may commit its positions somewhere (never needed for recovery). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.reader.notifyCheckpointComplete?.(checkpointId);
+  }
+
   /** Restore: the reader gets back the splits it (or, after rescaling, another subtask) had. */
   initializeState(restored: RestoredOperatorState): void {
     const splits = (restored.listState[SPLITS_STATE] ?? []) as SourceSplit[];

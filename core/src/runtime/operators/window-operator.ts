@@ -1,6 +1,6 @@
 import { SluiceError, userFunctionFailed } from '../../errors.ts';
 import type { Collector, KeyedRuntimeContext } from '../../api/functions.ts';
-import type { HeapKeyedStateBackend, StateTable } from '../../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend, KeyedStateTable } from '../../state/keyed-state-backend.ts';
 import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import { InternalTimerService, type Timer, type Triggerable } from '../../state/timer-service.ts';
@@ -92,10 +92,10 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
   private readonly eventTime: boolean;
   private readonly mergeFn = this.mergeWindows.bind(this);
 
-  private backend!: HeapKeyedStateBackend;
+  private backend!: KeyedStateBackend;
   private timers!: InternalTimerService<W>;
-  private table!: StateTable<S>;
-  private mergingTable: StateTable<MergingWindowMap<W>> | undefined;
+  private table!: KeyedStateTable<S>;
+  private mergingTable: KeyedStateTable<MergingWindowMap<W>> | undefined;
   private triggerCtx!: WindowTriggerContext<IN, W>;
   private processCtx!: WindowProcessContext<W>;
   /** Key and key group of the element or timer being processed. */
@@ -151,18 +151,23 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
     ];
   }
 
-  /** Restored merging window sets hold plain objects (snapshots keep data, not classes): rebuild the windows. */
-  afterKeyedRestore(): void {
-    this.mergingTable?.mapValues((mapping) => {
-      const rebuilt: MergingWindowMap<W> = new Map();
-      for (const [id, entry] of mapping) {
-        rebuilt.set(id, {
-          window: windowFromId(entry.window.id ?? id) as W,
-          stateWindow: windowFromId(windowIdOf(entry.stateWindow)) as W,
-        });
-      }
-      return rebuilt;
-    });
+  /**
+   * The current key's merging window set. Sets that come from a snapshot or from a backend that
+   * stores bytes (LMDB) hold plain objects, not window classes: their windows are rebuilt in
+   * place the first time they are read (one method lookup per read otherwise).
+   */
+  private mappingOf(table: KeyedStateTable<MergingWindowMap<W>>): MergingWindowMap<W> | undefined {
+    const mapping = table.get(this.group, this.key, VOID_NAMESPACE);
+    if (mapping === undefined) return undefined;
+    const first = mapping.values().next().value;
+    if (first === undefined || typeof (first.window as Partial<W>).maxTimestamp === 'function') return mapping;
+    for (const [id, entry] of mapping) {
+      mapping.set(id, {
+        window: windowFromId(entry.window.id ?? id) as W,
+        stateWindow: windowFromId(windowIdOf(entry.stateWindow)) as W,
+      });
+    }
+    return mapping;
   }
 
   /** The operator's timer service (tooling: counting timers). */
@@ -216,8 +221,8 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
     windows: readonly W[],
     assigner: MergingWindowAssigner<IN, W>,
   ): boolean {
-    const mergingTable = this.mergingTable as StateTable<MergingWindowMap<W>>;
-    let mapping = mergingTable.get(this.group, this.key, VOID_NAMESPACE);
+    const mergingTable = this.mergingTable as KeyedStateTable<MergingWindowMap<W>>;
+    let mapping = this.mappingOf(mergingTable);
     const stored = mapping !== undefined;
     mapping ??= new Map();
     let skipped = true;
@@ -272,6 +277,8 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
       triggerCtx.clear();
       this.deleteCleanupTimer(m);
     }
+    // A session that grew without absorbing another keeps its contents where they are.
+    if (mergedStateWindows.length === 0) return;
     const targetId = stateWindowResult.id;
     let merged = table.get(this.group, this.key, targetId);
     for (const source of mergedStateWindows) {
@@ -305,7 +312,7 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
       let mapping: MergingWindowMap<W> | undefined;
       let stateId = window.id;
       if (this.mergingTable !== undefined) {
-        mapping = this.mergingTable.get(this.group, this.key, VOID_NAMESPACE);
+        mapping = this.mappingOf(this.mergingTable);
         const stateWindow = mapping === undefined ? undefined : stateWindowOf(mapping, window);
         // A timer of a window that merged away or was cleaned up: nothing left to do.
         if (mapping === undefined || stateWindow === undefined) return;
@@ -366,7 +373,7 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
   }
 
   private persist(mapping: MergingWindowMap<W>, stored: boolean): void {
-    const table = this.mergingTable as StateTable<MergingWindowMap<W>>;
+    const table = this.mergingTable as KeyedStateTable<MergingWindowMap<W>>;
     if (mapping.size === 0) {
       if (stored) table.remove(this.group, this.key, VOID_NAMESPACE);
     } else if (!stored) {

@@ -1,11 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { JobClient, OperatorMetrics } from '../../api/job-client.ts';
 import type { JobParams } from '../../api/job-definition.ts';
 import type { EnvironmentOptions, StreamExecutionEnvironment } from '../../api/stream-execution-environment.ts';
 import { CollectSink, type CollectedRecord } from '../../connectors/collect/collect-sink.ts';
+import { QueueSource } from '../../connectors/queue/queue-source.ts';
 import { type ErrorCode, SluiceError } from '../../errors.ts';
 import { type AttemptHandle, type AttemptSetup, runJob } from '../job-runner.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
+import { removeAttemptStateDirectory } from '../state-backend-factory.ts';
 import type { PhysicalPlan } from '../physical-plan.ts';
 import type { LauncherMessage, WorkerInit, WorkerMessage } from './worker-main.ts';
 
@@ -30,6 +35,15 @@ interface ThreadedJob {
  */
 export function runThreaded(job: ThreadedJob): JobClient {
   const plan = job.env.compile();
+  const queues = plan.vertices.filter((v) => v.transformation.source?.source instanceof QueueSource);
+  if (queues.length > 0) {
+    throw new SluiceError(
+      'INVALID_ARGUMENT',
+      `Source(s) ${queues.map((v) => `'${v.name}'`).join(', ')} are QueueSources, which are fed from the ` +
+        'calling thread and cannot run in worker threads. Start the job with slots: 1, or read the values ' +
+        'from a source the workers can reach (e.g. Kafka).',
+    );
+  }
   return runJob({
     jobName: job.jobName,
     plan,
@@ -68,6 +82,11 @@ function launchThreads(job: ThreadedJob, plan: PhysicalPlan, setup: AttemptSetup
             ([uid, op]) => [uid, [...op.states]] as [string, (typeof op.states)[number][]],
           ),
         };
+  // LMDB working copies of this attempt: one directory, a subdirectory per slot, removed at the end.
+  const backend = env.stateBackend;
+  const stateDirectory =
+    backend.kind === 'lmdb' ? join(backend.directory ?? tmpdir(), `sluice-state-${randomUUID()}`) : undefined;
+  const disposed: Promise<void>[] = [];
   let cancelled = false;
   const workers: Worker[] = [];
   const metrics: OperatorMetrics[][] = [];
@@ -81,6 +100,7 @@ function launchThreads(job: ThreadedJob, plan: PhysicalPlan, setup: AttemptSetup
       ports: slotPorts,
       ...(setup.checkpointing === undefined ? {} : { checkpointMode: setup.checkpointing.mode }),
       ...(restored === undefined ? {} : { restored }),
+      ...(stateDirectory === undefined ? {} : { stateDirectory }),
     };
     const worker = new Worker(WORKER_URL, {
       workerData: init,
@@ -93,9 +113,16 @@ function launchThreads(job: ThreadedJob, plan: PhysicalPlan, setup: AttemptSetup
       ],
     });
     workers.push(worker);
+    let onDisposed: () => void = () => {};
+    disposed.push(
+      new Promise<void>((resolve) => {
+        onDisposed = resolve;
+      }),
+    );
     return new Promise<WorkerMessage & { type: 'done' }>((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'done') resolve(message);
+        else if (message.type === 'disposed') onDisposed();
         else if (message.type === 'ack') setup.checkpointing?.acknowledge(message.ack);
         else if (message.type === 'metrics') metrics[slot] = message.operators;
         else {
@@ -121,10 +148,15 @@ function launchThreads(job: ThreadedJob, plan: PhysicalPlan, setup: AttemptSetup
   const done = Promise.race([Promise.all(outcomes), failed]).then(
     async (finished) => {
       mergeCollected(env, finished);
+      // Every slot is done: let them close their state (LMDB environments) before they go.
+      post({ type: 'dispose' });
+      await Promise.race([Promise.all(disposed), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await Promise.all(workers.map((w) => w.terminate()));
+      await removeAttemptStateDirectory(stateDirectory);
     },
     async (error: unknown) => {
       await Promise.all(workers.map((w) => w.terminate()));
+      await removeAttemptStateDirectory(stateDirectory);
       throw cancelled ? new SluiceError('JOB_CANCELLED', 'The job was cancelled.', { cause: error }) : error;
     },
   );
@@ -167,6 +199,7 @@ function sumMetrics(perSlot: readonly OperatorMetrics[][]): OperatorMetrics[] {
         recordsOut: prev.recordsOut + m.recordsOut,
         recordsOutSide: prev.recordsOutSide + m.recordsOutSide,
         watermarkMs: wm,
+        custom: [...prev.custom, ...m.custom],
       });
     }
   }

@@ -27,6 +27,8 @@ export interface WorkerInit {
   readonly ports: (MessagePort | undefined)[];
   /** Checkpointing mode, when the launcher coordinates checkpoints. */
   readonly checkpointMode?: CheckpointingMode;
+  /** The attempt's directory for LMDB working copies (this slot uses `<dir>/slot-<n>`). */
+  readonly stateDirectory?: string;
   /** Restored state as plain data (per uid: the old subtasks' states). */
   readonly restored?: { checkpointId: number; kind: 'checkpoint' | 'savepoint'; operators: [string, SubtaskState[]][] };
 }
@@ -34,6 +36,8 @@ export interface WorkerInit {
 /** Messages from the launcher to a worker. */
 export type LauncherMessage =
   | { readonly type: 'cancel' }
+  /** Every slot finished: release keyed state (answered with 'disposed'). */
+  | { readonly type: 'dispose' }
   | { readonly type: 'trigger'; readonly checkpointId: number; readonly options: TriggerOptions }
   | { readonly type: 'complete'; readonly checkpointId: number }
   | { readonly type: 'aborted'; readonly checkpointId: number };
@@ -43,6 +47,7 @@ export type WorkerMessage =
   | { readonly type: 'done'; readonly collected: { vertexId: number; records: unknown[] }[] }
   | { readonly type: 'ack'; readonly ack: ParticipantAck }
   | { readonly type: 'metrics'; readonly operators: OperatorMetrics[] }
+  | { readonly type: 'disposed' }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly stack?: string };
 
 const init = workerData as WorkerInit;
@@ -86,6 +91,10 @@ try {
     signal: abort.signal,
     mailbox,
     placement: { slot: init.slot, slots: init.slots, links },
+    stateBackend: env.stateBackend,
+    ...(init.stateDirectory === undefined ? {} : { stateDirectory: `${init.stateDirectory}/slot-${init.slot}` }),
+    // Other slots may still trigger checkpoints after this loop ended: state stays until 'dispose'.
+    keepStateAfterRun: true,
     ...(init.checkpointMode === undefined
       ? {}
       : {
@@ -103,6 +112,9 @@ try {
       mailbox.submit(() => executor.triggerCheckpoint(message.checkpointId, message.options));
     else if (message.type === 'complete') mailbox.submit(() => executor.notifyCheckpointComplete(message.checkpointId));
     else if (message.type === 'aborted') mailbox.submit(() => executor.notifyCheckpointAborted(message.checkpointId));
+    else if (message.type === 'dispose') {
+      void executor.disposeState().finally(() => port.postMessage({ type: 'disposed' } satisfies WorkerMessage));
+    }
   };
   const metrics = setInterval(
     () => port.postMessage({ type: 'metrics', operators: executor.operatorMetrics() }),

@@ -4,7 +4,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SluiceError } from '../../errors.ts';
 import type { Clock } from '../../time/clock.ts';
 import { type KeyGroupRange, type KeyType, hashKey } from '../key-groups.ts';
-import type { IncrementalKeyedSnapshot, IncrementalKeyedStateBackend } from '../keyed-state-backend.ts';
+import type {
+  IncrementalKeyedSnapshot,
+  IncrementalKeyedStateBackend,
+  PendingIncrementalKeyedSnapshot,
+} from '../keyed-state-backend.ts';
 import type { KeyGroupSnapshot, StateSnapshot } from '../snapshot-format.ts';
 import type {
   AggregatingState,
@@ -41,6 +45,8 @@ export interface LmdbKeyedStateBackendOptions {
   readonly clock: Clock;
   /** Bound of the write-back cache in entries (default {@link DEFAULT_LMDB_CACHE_ENTRIES}). */
   readonly cacheEntries?: number;
+  /** Largest size of the LMDB file (lmdb-js `mapSize`; its default otherwise). */
+  readonly mapSizeBytes?: number;
 }
 
 interface Cell<V> {
@@ -141,7 +147,13 @@ export class LmdbKeyedStateBackend implements IncrementalKeyedStateBackend {
     if (!(Number.isInteger(cacheEntries) && cacheEntries >= 1)) {
       throw new SluiceError('INVALID_ARGUMENT', `cacheEntries must be a positive integer; got ${cacheEntries}`);
     }
-    return new LmdbKeyedStateBackend(options, await LmdbStore.open(options.directory));
+    return new LmdbKeyedStateBackend(
+      options,
+      await LmdbStore.open(
+        options.directory,
+        options.mapSizeBytes === undefined ? {} : { mapSizeBytes: options.mapSizeBytes },
+      ),
+    );
   }
 
   // ---- current key and namespace ----
@@ -281,6 +293,21 @@ export class LmdbKeyedStateBackend implements IncrementalKeyedStateBackend {
       checkpointId,
       baseCheckpointId: decision.baseCheckpointId,
       changed: this.snapshot(decision.changed),
+      changedKeyGroups: decision.changed,
+      unchangedKeyGroups: decision.unchanged,
+    };
+  }
+
+  /**
+   * {@link snapshotIncremental} read as {@link snapshotAsync} does: the decision, the flush and the
+   * LMDB read transaction are taken now; the changed key groups are read later, in slices.
+   */
+  snapshotIncrementalAsync(checkpointId: number): PendingIncrementalKeyedSnapshot {
+    const decision = this.changes.take(checkpointId);
+    return {
+      checkpointId,
+      baseCheckpointId: decision.baseCheckpointId,
+      changed: this.snapshotAsync(decision.changed),
       changedKeyGroups: decision.changed,
       unchangedKeyGroups: decision.unchanged,
     };

@@ -47,8 +47,11 @@ export class LmdbStore {
     this.db = root;
   }
 
-  /** Opens (creating if needed) and clears the environment in `directory`. */
-  static async open(directory: string): Promise<LmdbStore> {
+  /**
+   * Opens (creating if needed) and clears the environment in `directory`; `mapSizeBytes` bounds
+   * the size of its file (lmdb-js's default otherwise).
+   */
+  static async open(directory: string, options: { readonly mapSizeBytes?: number } = {}): Promise<LmdbStore> {
     let lmdb: typeof import('lmdb');
     try {
       lmdb = await import('lmdb');
@@ -69,6 +72,7 @@ export class LmdbStore {
         noSync: true,
         noMemInit: true,
         cache: false,
+        ...(options.mapSizeBytes === undefined ? {} : { mapSize: options.mapSizeBytes }),
       });
       root.clearSync();
     } catch (cause) {

@@ -1,5 +1,8 @@
 import { SluiceError } from '../../errors.ts';
 import type { MergingWindowAssigner } from '../assigners/window-assigner.ts';
+import { EventTimeSessionWindows } from '../assigners/event-time-session-windows.ts';
+import { ProcessingTimeSessionWindows } from '../assigners/processing-time-session-windows.ts';
+import { TimeWindow } from '../windows/time-window.ts';
 import type { Window } from '../windows/window.ts';
 
 /** An in-flight window of a merging assigner and the window whose namespace holds its state. */
@@ -46,6 +49,45 @@ function removeOne<W extends Window>(list: W[], window: W): boolean {
   return true;
 }
 
+const NO_WINDOWS: readonly never[] = Object.freeze([]);
+
+/** Whether the assigner merges exactly the TimeWindows that intersect (`TimeWindow.mergeWindows`). */
+function mergesIntersectingTimeWindows(assigner: MergingWindowAssigner<unknown, Window>): boolean {
+  // Both classes have private constructors, so no subclass can change how they merge.
+  return assigner instanceof EventTimeSessionWindows || assigner instanceof ProcessingTimeSessionWindows;
+}
+
+/**
+ * {@link addWindow} for session assigners when the key has at most one window in flight (nearly
+ * always): the same outcome as the general path, without building, sorting and copying arrays.
+ * Returns undefined when it does not apply.
+ */
+function addTimeWindowFast<W extends Window>(
+  mapping: MergingWindowMap<W>,
+  newWindow: W,
+  merge: MergeFunction<W>,
+): W | undefined {
+  if (mapping.size > 1 || !(newWindow instanceof TimeWindow)) return undefined;
+  if (mapping.size === 0) {
+    mapping.set(newWindow.id, { window: newWindow, stateWindow: newWindow });
+    return newWindow;
+  }
+  const entry = mapping.values().next().value as MergingWindowEntry<W>;
+  const existing = entry.window;
+  if (!(existing instanceof TimeWindow)) return undefined;
+  if (!existing.intersects(newWindow)) {
+    mapping.set(newWindow.id, { window: newWindow, stateWindow: newWindow });
+    return newWindow;
+  }
+  // Inside the in-flight window (e.g. bids of the same millisecond): nothing changes.
+  if (existing.start <= newWindow.start && newWindow.end <= existing.end) return existing as W;
+  const cover = existing.cover(newWindow) as unknown as W;
+  mapping.delete(existing.id);
+  mapping.set(cover.id, { window: cover, stateWindow: entry.stateWindow });
+  merge(cover, [existing as W], entry.stateWindow, NO_WINDOWS);
+  return cover;
+}
+
 /**
  * Adds `newWindow` to the in-flight windows, merging as the assigner says; `merge` is called for
  * every merge that involves existing windows. Returns the window `newWindow` ended up in.
@@ -56,6 +98,10 @@ export function addWindow<W extends Window>(
   assigner: MergingWindowAssigner<unknown, W>,
   merge: MergeFunction<W>,
 ): W {
+  if (mergesIntersectingTimeWindows(assigner)) {
+    const fast = addTimeWindowFast(mapping, newWindow, merge);
+    if (fast !== undefined) return fast;
+  }
   const windows: W[] = [];
   for (const entry of mapping.values()) windows.push(entry.window);
   windows.push(newWindow);

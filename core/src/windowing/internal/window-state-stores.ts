@@ -1,12 +1,12 @@
 import { SluiceError } from '../../errors.ts';
 import type { AggregateFunction, ReduceFunction } from '../../api/functions.ts';
-import type { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { StateDescriptor } from '../../state/state-descriptors.ts';
 import type { KeyedStateStore } from '../triggers/trigger.ts';
 
 type StateKind = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
 
-function create(backend: HeapKeyedStateBackend, descriptor: StateDescriptor<string>): object {
+function create(backend: KeyedStateBackend, descriptor: StateDescriptor<string>): object {
   const d = descriptor as never;
   switch (descriptor.kind as StateKind) {
     case 'value':
@@ -43,7 +43,7 @@ function methodsOf(state: object): string[] {
 }
 
 /** A state object whose every call runs with the backend's namespace set to `namespace`. */
-function inNamespace<S extends object>(backend: HeapKeyedStateBackend, state: S, namespace: string): S {
+function inNamespace<S extends object>(backend: KeyedStateBackend, state: S, namespace: string): S {
   const wrapped: Record<string, unknown> = {};
   for (const name of methodsOf(state)) {
     const method = (state as Record<string, (...args: unknown[]) => unknown>)[name] as (...args: unknown[]) => unknown;
@@ -66,11 +66,11 @@ function inNamespace<S extends object>(backend: HeapKeyedStateBackend, state: S,
  * being evaluated); otherwise every access runs in that fixed namespace (global state).
  */
 export class NamespacedStateStore implements KeyedStateStore {
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   private readonly namespace: string | undefined;
   private readonly states = new Map<object, unknown>();
 
-  constructor(backend: HeapKeyedStateBackend, namespace: string | undefined) {
+  constructor(backend: KeyedStateBackend, namespace: string | undefined) {
     this.backend = backend;
     this.namespace = namespace;
   }
@@ -114,7 +114,7 @@ export const MERGING_WINDOW_STATE: KeyedStateStore = {
  * current key into the `target` namespace, and clears the sources (trigger state of merged windows).
  */
 export function mergeNamespaces(
-  backend: HeapKeyedStateBackend,
+  backend: KeyedStateBackend,
   descriptor: StateDescriptor<string>,
   target: string,
   sources: readonly string[],

@@ -1,4 +1,4 @@
-import type { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { StateDescriptor } from '../../state/state-descriptors.ts';
 import type { InternalTimerService } from '../../state/timer-service.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
@@ -14,12 +14,12 @@ import { mergeNamespaces, NamespacedStateStore } from './window-state-stores.ts'
 export class WindowTriggerContext<T, W extends Window> implements OnMergeContext {
   window!: W;
   private readonly trigger: Trigger<T, W>;
-  private readonly backend: HeapKeyedStateBackend;
+  private readonly backend: KeyedStateBackend;
   private readonly timers: InternalTimerService<W>;
   private readonly store: NamespacedStateStore;
   private mergedWindows: readonly W[] = [];
 
-  constructor(trigger: Trigger<T, W>, backend: HeapKeyedStateBackend, timers: InternalTimerService<W>) {
+  constructor(trigger: Trigger<T, W>, backend: KeyedStateBackend, timers: InternalTimerService<W>) {
     this.trigger = trigger;
     this.backend = backend;
     this.timers = timers;

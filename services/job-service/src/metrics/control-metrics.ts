@@ -35,8 +35,8 @@ export class ControlMetrics {
     });
   }
 
-  /** Counts one command. */
-  command(command: 'savepoint' | 'stop', transport: 'http' | 'kafka', outcome: ControlOutcome): void {
+  /** Counts one command (`savepoint`, `stop`, or the name of a job route such as `rules`). */
+  command(command: string, transport: 'http' | 'kafka', outcome: ControlOutcome): void {
     this.commands.inc({
       [L.jobName]: this.jobName,
       [L.command]: command,

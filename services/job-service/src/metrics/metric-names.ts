@@ -75,4 +75,6 @@ export const METRIC_LABELS = {
   outcome: 'outcome',
   /** Kafka topic. */
   topic: 'topic',
+  /** An operator subtask's index (connector and user metrics). */
+  subtask: 'subtask',
 } as const;

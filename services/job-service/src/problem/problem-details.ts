@@ -55,6 +55,7 @@ const SERVICE_PROBLEMS: Readonly<Record<JobServiceErrorCode, { status: number; t
   JOB_NOT_STARTED: { status: 503, title: 'The job has not started yet' },
   JOB_NOT_RUNNING: { status: 409, title: 'The job is not running' },
   JOB_START_FAILED: { status: 500, title: 'The job could not start' },
+  NOT_SUPPORTED: { status: 409, title: 'Not supported in this configuration' },
 };
 
 const ENGINE_PROBLEMS: Partial<Readonly<Record<ErrorCode, { status: number; title: string }>>> = {

@@ -17,6 +17,35 @@ export interface KafkaService {
   mode: ServiceMode;
   /** Stops what this call started (a no-op for `external`). */
   stop(): Promise<void>;
+  /**
+   * Only for a broker this call started as a local process (`mode: 'local-process'`): stops it,
+   * waits `downtimeMs`, starts it again on the same ports with the same data, and resolves when
+   * it answers again. For testing how clients ride out a broker outage.
+   *
+   * @example
+   * ```ts
+   * const kafka = await startKafka({ mode: 'local-process' });
+   * await kafka.restart?.({ downtimeMs: 5_000 });
+   * ```
+   */
+  restart?(options?: KafkaRestartOptions): Promise<void>;
+}
+
+/**
+ * Options of {@link KafkaService.restart}.
+ *
+ * @example
+ * ```ts
+ * const options: KafkaRestartOptions = { downtimeMs: 5_000, signal: 'SIGKILL' };
+ * ```
+ */
+export interface KafkaRestartOptions {
+  /** How long the broker stays down; default 0. */
+  downtimeMs?: number;
+  /** `SIGTERM` (default: controlled shutdown) or `SIGKILL` (a crash; the log is recovered on start). */
+  signal?: 'SIGTERM' | 'SIGKILL';
+  /** Budget for the broker to answer again, default 90 s. */
+  readyTimeoutMs?: number;
 }
 
 /**

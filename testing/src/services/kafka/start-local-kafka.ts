@@ -9,7 +9,7 @@ import { readLogTail } from '../log-tail.ts';
 import { resolveMavenClasspath } from '../maven.ts';
 import { runCommand } from '../run-command.ts';
 import { kafkaLog4jConfig, kafkaServerProperties, newKafkaClusterId } from './kafka-server-properties.ts';
-import type { KafkaService, StartKafkaOptions } from './kafka-service.ts';
+import type { KafkaRestartOptions, KafkaService, StartKafkaOptions } from './kafka-service.ts';
 import { waitForKafka } from './wait-for-kafka.ts';
 
 /** The committed pom listing the broker's jars (`testing/java/kafka/pom.xml`). */
@@ -90,16 +90,30 @@ export async function startLocalKafka(options: StartKafkaOptions = {}): Promise<
     logFile,
   });
   const bootstrapServers = `127.0.0.1:${brokerPort}`;
-  try {
-    await waitForKafka(bootstrapServers, {
+  const ready = (timeoutMs: number): Promise<void> =>
+    waitForKafka(bootstrapServers, {
       what: `Kafka broker (pid ${broker.pid}) at ${bootstrapServers}`,
-      timeoutMs: options.readyTimeoutMs ?? 90_000,
+      timeoutMs,
       abortIf: () => broker.exitError(),
       details: () => `Broker log ${logFile} ends with:\n${broker.logTail()}`,
     });
+  try {
+    await ready(options.readyTimeoutMs ?? 90_000);
   } catch (error) {
     await broker.stop();
     throw error;
   }
-  return { bootstrapServers, brokers: [bootstrapServers], mode: 'local-process', stop: () => broker.stop() };
+  return {
+    bootstrapServers,
+    brokers: [bootstrapServers],
+    mode: 'local-process',
+    stop: () => broker.stop(),
+    restart: async (restart: KafkaRestartOptions = {}) => {
+      await broker.restart({
+        ...(restart.downtimeMs === undefined ? {} : { downtimeMs: restart.downtimeMs }),
+        ...(restart.signal === undefined ? {} : { signal: restart.signal }),
+      });
+      await ready(restart.readyTimeoutMs ?? 90_000);
+    },
+  };
 }

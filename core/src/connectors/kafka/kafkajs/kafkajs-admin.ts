@@ -25,6 +25,14 @@ export class KafkaJsAdmin implements KafkaAdmin {
     });
   }
 
+  async createPartitions(topic: string, totalPartitions: number): Promise<void> {
+    const current = (await this.partitionsOf([topic])).length;
+    if (current >= totalPartitions) return;
+    await this.run(`Adding partitions to topic '${topic}'`, async (admin) => {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: totalPartitions }] });
+    });
+  }
+
   listTopics(): Promise<string[]> {
     return this.run('Listing topics', async (admin) => (await admin.listTopics()).filter((t) => !t.startsWith('__')));
   }

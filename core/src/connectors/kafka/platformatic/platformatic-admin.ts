@@ -32,6 +32,16 @@ export class PlatformaticAdmin implements KafkaAdmin {
     }
   }
 
+  async createPartitions(topic: string, totalPartitions: number): Promise<void> {
+    const current = (await this.partitionsOf([topic])).length;
+    if (current >= totalPartitions) return;
+    try {
+      await this.admin.createPartitions({ topics: [{ name: topic, count: totalPartitions }] });
+    } catch (error) {
+      throw this.fail(`Adding partitions to topic '${topic}'`, error);
+    }
+  }
+
   async listTopics(): Promise<string[]> {
     try {
       return await this.admin.listTopics({ includeInternals: false });

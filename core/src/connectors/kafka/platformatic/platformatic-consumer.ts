@@ -108,8 +108,13 @@ export class PlatformaticConsumer implements KafkaConsumer {
     if (active.length === 0) return [];
     const generation = this.generation;
     let metadata: ClusterMetadata;
+    const topics = [...new Set(active.map((a) => a.topic))];
     try {
-      metadata = await this.consumer.metadata({ topics: [...new Set(active.map((a) => a.topic))] });
+      metadata = await this.consumer.metadata({ topics });
+      // Cached metadata (5 s) may predate a partition just added to a topic: refresh before failing.
+      if (active.some((a) => metadata.topics.get(a.topic)?.partitions[a.partition]?.leader === undefined)) {
+        metadata = await this.consumer.metadata({ topics, forceUpdate: true });
+      }
     } catch (error) {
       throw platformaticError(this.lib, 'SOURCE_FAILED', 'Reading topic metadata', error);
     }

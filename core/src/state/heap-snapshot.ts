@@ -1,0 +1,231 @@
+import { SluiceError } from '../errors.ts';
+import type { StateTable } from './heap-keyed-state-backend.ts';
+import type { KeyGroupRange, KeyType } from './key-groups.ts';
+import { KeyGroupSnapshotEncoder, type StateSnapshot, type TimerServiceSnapshot } from './snapshot-format.ts';
+import type { TimerCursor } from './timer-service.ts';
+import type { SnapshotableTimers } from './timer-snapshot.ts';
+
+/** Work per slice before the snapshot yields the thread back to the task (ms). */
+const SLICE_MS = 5;
+/** Timers read between two looks at the clock. */
+const TIMERS_PER_STEP = 4096;
+
+interface TimerColumns {
+  readonly keys: KeyType[];
+  readonly namespaces: string[];
+  readonly timestamps: number[];
+}
+
+interface GroupTimers {
+  readonly eventTime: TimerColumns;
+  readonly processingTime: TimerColumns;
+}
+
+/** The timers of one service, per key group, as they are read. */
+interface ServiceTimers {
+  readonly name: string;
+  readonly byGroup: Map<number, GroupTimers>;
+}
+
+interface PendingCursor {
+  readonly cursor: TimerCursor;
+  readonly visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void;
+}
+
+/** What {@link HeapSnapshot} reads: the backend's tables and timers as of the barrier. */
+export interface HeapSnapshotSource {
+  readonly maxParallelism: number;
+  readonly range: KeyGroupRange;
+  /** The tables that exist at the barrier (tables created later have nothing in the snapshot). */
+  readonly tables: readonly StateTable<unknown>[];
+  readonly timerServices: Readonly<Record<string, SnapshotableTimers>>;
+  /** Work per slice in ms (default {@link SLICE_MS}); 0: one key group (or timer step) per slice. */
+  readonly sliceMs?: number;
+}
+
+/**
+ * An asynchronous snapshot of a heap backend: the encoded key groups
+ * ({@link KeyGroupSnapshotEncoder}, the canonical format) of the state and timers as they were
+ * when it was created, written in slices of about {@link SLICE_MS} ms between the task's own work.
+ *
+ * The synchronous part (the constructor) is O(tables + timer services): every table starts
+ * keeping, per key group not yet written, the barrier value of each entry before its first
+ * change — and a copy of each object value before it is handed out, since callers change values
+ * in place — and every timer service starts recording its timers' first changes
+ * ({@link TimerCursor}). The slices then read the timers (a bounded number per look at the clock),
+ * and write the key groups in ascending order, one group at a time (all tables and timers of a
+ * group), from the live Maps corrected by what was kept; a written group stops keeping anything.
+ * After each slice the snapshot waits as long as the slice took, so the task keeps at least
+ * half of the thread. CPU in total: about what a synchronous snapshot and encoding cost, plus a
+ * copy of each value touched before its group was written.
+ *
+ * @example
+ * ```ts
+ * const snapshot = new HeapSnapshot({ maxParallelism: 128, range, tables, timerServices }, () => {});
+ * const bytes = await snapshot.result; // decodeKeyGroupSnapshots(bytes)
+ * ```
+ */
+export class HeapSnapshot {
+  /** The encoded snapshot; rejects when a value cannot be serialized or the snapshot was abandoned. */
+  readonly result: Promise<Uint8Array>;
+  private readonly source: HeapSnapshotSource;
+  private readonly onEnd: () => void;
+  private readonly encoder = new KeyGroupSnapshotEncoder();
+  private readonly services: ServiceTimers[] = [];
+  private readonly cursors: PendingCursor[] = [];
+  private cursorIndex = 0;
+  private nextGroup: number;
+  private done = false;
+  private resolve!: (bytes: Uint8Array) => void;
+  private reject!: (error: unknown) => void;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private timeout: ReturnType<typeof setTimeout> | undefined;
+
+  /** Takes the barrier view now; `onEnd` runs once when the snapshot completed, failed or was abandoned. */
+  constructor(source: HeapSnapshotSource, onEnd: () => void) {
+    this.source = source;
+    this.onEnd = onEnd;
+    this.nextGroup = source.range.start;
+    this.result = new Promise<Uint8Array>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    try {
+      for (const table of source.tables) table.beginSnapshot(() => this.finishNow());
+      for (const [name, service] of Object.entries(source.timerServices)) this.captureTimers(name, service);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.immediate = setImmediate(() => this.slice());
+  }
+
+  /** Whether the snapshot completed, failed or was abandoned. */
+  get ended(): boolean {
+    return this.done;
+  }
+
+  /** Writes the rest of the snapshot now, synchronously (a state change needs it, or a new snapshot begins). */
+  finishNow(): void {
+    if (this.done) return;
+    this.cancelSchedule();
+    this.run(Number.POSITIVE_INFINITY);
+  }
+
+  /** Stops the snapshot (the backend is disposed): `result` rejects, the state stops keeping barrier values. */
+  abandon(): void {
+    if (this.done) return;
+    this.cancelSchedule();
+    this.fail(
+      new SluiceError(
+        'ILLEGAL_STATE',
+        'The heap state backend was disposed while a snapshot of it was being written; that checkpoint cannot complete. ' +
+          'Wait for pending checkpoints before disposing the state.',
+      ),
+    );
+  }
+
+  private captureTimers(name: string, service: SnapshotableTimers): void {
+    const timers: ServiceTimers = { name, byGroup: new Map() };
+    this.services.push(timers);
+    const { start, end } = this.source.range;
+    for (const domain of ['event-time', 'processing-time'] as const) {
+      const visit = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number): void => {
+        if (keyGroup < start || keyGroup > end) return;
+        let group = timers.byGroup.get(keyGroup);
+        if (group === undefined) {
+          group = { eventTime: columns(), processingTime: columns() };
+          timers.byGroup.set(keyGroup, group);
+        }
+        const target = domain === 'event-time' ? group.eventTime : group.processingTime;
+        target.keys.push(key);
+        target.namespaces.push(namespaceId);
+        target.timestamps.push(timestamp);
+      };
+      if (service.captureTimers === undefined) service.forEachTimer(domain, visit);
+      else this.cursors.push({ cursor: service.captureTimers(domain), visit });
+    }
+  }
+
+  private slice(): void {
+    this.immediate = undefined;
+    this.timeout = undefined;
+    const started = performance.now();
+    if (!this.run(started + (this.source.sliceMs ?? SLICE_MS))) return;
+    // Leave the task at least as much time as this slice took.
+    const spent = performance.now() - started;
+    if (spent >= 1) this.timeout = setTimeout(() => this.slice(), spent);
+    else this.immediate = setImmediate(() => this.slice());
+  }
+
+  /** Works until `deadline`; true when there is more to do. */
+  private run(deadline: number): boolean {
+    try {
+      if (!this.work(deadline)) return true;
+      const bytes = this.encoder.finish();
+      this.end();
+      this.resolve(bytes);
+    } catch (error) {
+      this.fail(error);
+    }
+    return false;
+  }
+
+  /** True when every key group is written. */
+  private work(deadline: number): boolean {
+    while (this.cursorIndex < this.cursors.length) {
+      const { cursor, visit } = this.cursors[this.cursorIndex] as PendingCursor;
+      if (cursor.step(TIMERS_PER_STEP, visit)) this.cursorIndex++;
+      if (performance.now() >= deadline) return false;
+    }
+    const { end } = this.source.range;
+    while (this.nextGroup <= end) {
+      const keyGroup = this.nextGroup++;
+      this.writeGroup(keyGroup);
+      if (performance.now() >= deadline) return this.nextGroup > end;
+    }
+    return true;
+  }
+
+  private writeGroup(keyGroup: number): void {
+    const states: StateSnapshot[] = [];
+    for (const table of this.source.tables) {
+      const state = table.snapshotGroup(keyGroup, true);
+      if (state !== undefined) states.push(state);
+    }
+    const timers: TimerServiceSnapshot[] = [];
+    for (const service of this.services) {
+      const group = service.byGroup.get(keyGroup);
+      if (group === undefined) continue;
+      service.byGroup.delete(keyGroup);
+      timers.push({ name: service.name, eventTime: group.eventTime, processingTime: group.processingTime });
+    }
+    if (states.length > 0 || timers.length > 0) {
+      this.encoder.add({ keyGroup, maxParallelism: this.source.maxParallelism, states, timers });
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.done) return;
+    for (const { cursor } of this.cursors) cursor.close();
+    this.end();
+    this.reject(error);
+  }
+
+  private end(): void {
+    this.done = true;
+    for (const table of this.source.tables) table.endSnapshot();
+    this.onEnd();
+  }
+
+  private cancelSchedule(): void {
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    if (this.timeout !== undefined) clearTimeout(this.timeout);
+    this.immediate = undefined;
+    this.timeout = undefined;
+  }
+}
+
+function columns(): TimerColumns {
+  return { keys: [], namespaces: [], timestamps: [] };
+}
