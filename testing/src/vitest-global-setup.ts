@@ -1,9 +1,8 @@
 import { describeError, SluiceTestingError } from './errors.ts';
 import { harnessLog } from './services/harness-log.ts';
+import { type FallbackService, provideMachineService } from './services/local-fallback.ts';
 import { startKafka } from './services/kafka/start-kafka.ts';
-import { checkMqtt } from './services/mqtt/check-mqtt.ts';
 import { checkPostgres } from './services/postgres/check-postgres.ts';
-import { checkRedis } from './services/redis/check-redis.ts';
 import { S3_ENV, startS3Endpoint } from './services/s3/start-s3.ts';
 import { markSharedByGlobalSetup, SHARED_SERVICES_ENV } from './services/shared-services.ts';
 import {
@@ -18,7 +17,8 @@ type Stop = () => Promise<void>;
 
 /**
  * Vitest global setup: starts ONE Kafka broker and ONE S3 endpoint for the whole run and checks
- * PostgreSQL, Redis and MQTT. Test workers inherit the coordinates through env vars
+ * PostgreSQL, Redis and MQTT (Redis and MQTT fall back to a private `redis-server` / `mosquitto`
+ * process when the machine's instance does not answer). Test workers inherit the coordinates through env vars
  * (`KAFKA_BOOTSTRAP_SERVERS`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`,
  * `S3_SECRET_ACCESS_KEY`), so `startKafka()` / `startS3()` in test files take the external path
  * and share these instances. `SLUICE_TESTING_SERVICES` (comma list, or `none`) narrows what is
@@ -39,6 +39,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   const previousEnv = snapshotEnv();
   const failures: { service: HarnessServiceName; error: unknown }[] = [];
 
+  const machineService = async (service: FallbackService): Promise<void> => {
+    const stop = await provideMachineService(service);
+    if (stop !== undefined) stops.push(stop);
+  };
   const provide: Record<HarnessServiceName, () => Promise<void>> = {
     kafka: async () => {
       const kafka = await startKafka();
@@ -56,8 +60,8 @@ export default async function setup(): Promise<() => Promise<void>> {
       markSharedByGlobalSetup('s3');
     },
     postgres: () => checkPostgres(),
-    redis: () => checkRedis(),
-    mqtt: () => checkMqtt(),
+    redis: () => machineService('redis'),
+    mqtt: () => machineService('mqtt'),
   };
 
   const started = performance.now();
@@ -115,6 +119,8 @@ function servicesToProvide(): HarnessServiceName[] {
 
 const PUBLISHED_ENV = [
   'KAFKA_BOOTSTRAP_SERVERS',
+  'MQTT_URL',
+  'REDIS_URL',
   S3_ENV.endpoint,
   S3_ENV.region,
   S3_ENV.accessKeyId,

@@ -10,8 +10,8 @@ import { mqttUrl } from './mqtt-settings.ts';
  * beforeAll(() => checkMqtt());
  * ```
  */
-export async function checkMqtt(options: { timeoutMs?: number } = {}): Promise<void> {
-  const url = mqttUrl();
+export async function checkMqtt(options: { timeoutMs?: number; url?: string } = {}): Promise<void> {
+  const url = options.url ?? mqttUrl();
   const { connectAsync } = await import('mqtt');
   try {
     const client = await connectAsync(url, { connectTimeout: options.timeoutMs ?? 3_000, reconnectPeriod: 0 }, false);

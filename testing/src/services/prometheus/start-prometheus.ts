@@ -1,21 +1,10 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { describeError, SluiceTestingError } from '../../errors.ts';
-import { uniqueName } from '../../unique-name.ts';
-import { onProcessExit } from '../exit-cleanup.ts';
+import { SluiceTestingError } from '../../errors.ts';
 import { findFreePort } from '../free-port.ts';
 import { harnessLog } from '../harness-log.ts';
 import { createDataDir } from '../java-process.ts';
-import { readLogTail } from '../log-tail.ts';
-import {
-  currentOwner,
-  killProcessGroup,
-  removeServiceRecord,
-  sweepStaleServices,
-  writeServiceRecord,
-} from '../process-registry.ts';
+import { startNativeProcess } from '../native-process.ts';
 import { waitUntil } from '../wait-until.ts';
 import { resolvePrometheusBinary } from './prometheus-binary.ts';
 import { prometheusConfig } from './prometheus-config.ts';
@@ -81,7 +70,6 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     });
   }
   const binary = await resolvePrometheusBinary();
-  await sweepStaleServices();
   const port = await findFreePort();
   const dataDir = createDataDir('prometheus');
   const configFile = join(dataDir, 'prometheus.yml');
@@ -95,98 +83,33 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       ...(options.metricsPath === undefined ? {} : { metricsPath: options.metricsPath }),
     }),
   );
-  const id = uniqueName('prometheus');
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startNativeProcess({
+    service: 'prometheus',
     binary,
-    [
+    args: [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dataDir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=1h',
     ],
-    { cwd: dataDir, detached: true, stdio: ['ignore', logFd, logFd] },
-  );
-  closeSync(logFd);
-  const pid = await new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid ?? -1));
-    child.once('error', reject);
-  }).catch((error: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new SluiceTestingError('SERVICE_START_FAILED', `Could not launch ${binary}: ${describeError(error)}`, {
-      domain: 'external',
-      retriable: false,
-      cause: error,
-    });
-  });
-  child.unref();
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
-    });
-  });
-  // The config path holds the unique data dir: the sweep only kills a pid whose command line has it.
-  writeServiceRecord({ id, service: 'prometheus', ...currentOwner(), pid, marker: configFile, dataDir });
-  const cleanUpFiles = (): void => {
-    rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-    removeServiceRecord(id);
-  };
-  const unregister = onProcessExit(() => {
-    killProcessGroup(pid);
-    cleanUpFiles();
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      for (const [signal, graceMs] of [
-        ['SIGTERM', 10_000],
-        ['SIGKILL', 5_000],
-      ] as const) {
-        if (exit !== undefined) break;
-        killProcessGroup(pid, signal);
-        const grace = new AbortController();
-        await Promise.race([exited, delay(graceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
-        grace.abort();
+    dataDir,
+    logFile,
+    // The config path holds the unique data dir: the sweep only kills a pid whose command line has it.
+    marker: configFile,
+    what: `Prometheus at ${url}`,
+    readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
+    ready: async () => {
+      const response = await fetch(`${url}/-/ready`);
+      if (!response.ok) {
+        throw new SluiceTestingError('SERVICE_START_TIMEOUT', `/-/ready answered ${response.status}`, {
+          domain: 'external',
+          retriable: true,
+        });
       }
-      unregister();
-      cleanUpFiles();
-    })();
-    return stopping;
-  };
-
-  const url = `http://127.0.0.1:${port}`;
-  const exitError = (): SluiceTestingError | undefined =>
-    exit === undefined || stopping !== undefined
-      ? undefined
-      : new SluiceTestingError(
-          'SERVICE_START_FAILED',
-          `prometheus (pid ${pid}) exited with ${exit.signal ?? `code ${exit.code}`}. Its log ends with:\n${readLogTail(logFile)}`,
-          { domain: 'external', retriable: true },
-        );
-  try {
-    await waitUntil(
-      async () => {
-        const response = await fetch(`${url}/-/ready`);
-        if (!response.ok)
-          throw new SluiceTestingError('SERVICE_START_TIMEOUT', `/-/ready answered ${response.status}`, {
-            domain: 'external',
-            retriable: true,
-          });
-      },
-      {
-        what: `Prometheus at ${url}`,
-        timeoutMs: options.readyTimeoutMs ?? 60_000,
-        intervalMs: 100,
-        abortIf: exitError,
-        details: () => readLogTail(logFile),
-      },
-    );
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+    },
+  });
+  const exitError = server.exitError;
   harnessLog(`Prometheus ${binary} at ${url} scraping ${options.targets.join(', ')}`);
 
   const query = async (expression: string): Promise<PrometheusSeries[]> => {
@@ -224,7 +147,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
         throw error;
       }
     },
-    logTail: (lines) => readLogTail(logFile, lines),
-    stop,
+    logTail: server.logTail,
+    stop: server.stop,
   };
 }

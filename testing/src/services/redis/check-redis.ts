@@ -9,8 +9,8 @@ import { redisUrl } from './redis-settings.ts';
  * beforeAll(() => checkRedis());
  * ```
  */
-export async function checkRedis(options: { timeoutMs?: number } = {}): Promise<void> {
-  const url = redisUrl();
+export async function checkRedis(options: { timeoutMs?: number; url?: string } = {}): Promise<void> {
+  const url = options.url ?? redisUrl();
   const { Redis } = await import('ioredis');
   const client = new Redis(url, {
     lazyConnect: true,
