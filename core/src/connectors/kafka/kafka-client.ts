@@ -164,6 +164,38 @@ export interface KafkaConsumerOptions {
   readonly minBytes?: number;
   /** Per-partition fetch size; default 1 MiB. */
   readonly maxBytesPerPartition?: number;
+  /**
+   * What to do when the broker answers that a partition's position is out of range (Kafka's
+   * `auto.offset.reset`): its records were deleted by retention or `deleteRecords`, or the position
+   * is past the end because the topic was deleted and recreated.
+   * - `'earliest'` (default, as Kafka Streams): move to the log start offset;
+   * - `'latest'`: move to the end (for `read_committed`, the last stable offset);
+   * - `'fail'`: `poll()` throws a {@link KafkaClientError} of kind `OFFSET_OUT_OF_RANGE` (not
+   *   retriable) naming the partition, the position and the valid offsets.
+   *
+   * kafkajs resets by itself; its adapter notices the reset when the next records of the partition
+   * arrive (so with `'latest'` only once new records are written) and then reports or fails the same way.
+   *
+   * @example
+   * ```ts
+   * client.consumer({ offsetReset: 'fail' });
+   * ```
+   */
+  readonly offsetReset?: 'earliest' | 'latest' | 'fail';
+  /**
+   * Called for every reset `offsetReset` made, from within `poll()`, before any record of the
+   * partition from the new position `to` is returned; `from` is the position that was out of range.
+   * `to - from` offsets were skipped when `to > from` (with `to < from` the partition's end moved
+   * back, e.g. the topic was recreated).
+   *
+   * @example
+   * ```ts
+   * client.consumer({
+   *   onOffsetReset: ({ topic, partition, from, to }) => console.warn(`${topic}:${partition} reset ${from} -> ${to}`),
+   * });
+   * ```
+   */
+  readonly onOffsetReset?: (reset: TopicPartition & { readonly from: number; readonly to: number }) => void;
 }
 
 /**

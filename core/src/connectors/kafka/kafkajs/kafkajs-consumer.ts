@@ -10,7 +10,7 @@ import type {
   OffsetSpec,
   TopicPartition,
 } from '../kafka-client.ts';
-import { KafkaClientError } from '../kafka-client-error.ts';
+import { KafkaClientError, offsetOutOfRangeError } from '../kafka-client-error.ts';
 import { partitionKey, resolveOffsets } from '../resolve-offsets.ts';
 import { type KafkaJsModule, kafkaJsError } from './kafkajs-options.ts';
 
@@ -21,11 +21,15 @@ interface Assigned {
   paused: boolean;
   /** Bumped by seeks: batches fetched before are dropped. */
   epoch: number;
+  /** Where kafkajs should fetch next as far as this adapter knows; it differs after kafkajs reset the position. */
+  fetched: number;
 }
 
 interface Pending {
   readonly batch: KafkaRecordBatch;
   readonly epoch: number;
+  /** kafkajs moved the position from `from` to `to` (out of range) before fetching this batch. */
+  readonly reset?: { readonly from: number; readonly to: number };
 }
 
 /**
@@ -34,6 +38,13 @@ interface Pending {
  * member exactly the assigned partitions, with seeks to Sluice's positions. `eachBatch` is bridged
  * to `poll()`: a fetched batch waits (heartbeating) until `poll()` takes it. Changing the
  * assignment restarts the group: a join costs the broker's `group.initial.rebalance.delay.ms`.
+ *
+ * Positions out of range are reset by kafkajs itself (to the log start when subscribed
+ * `fromBeginning`, else to the end) without telling: a batch fetched from another offset than the
+ * one this adapter expects, confirmed out of range by the admin, shows the reset. It is then
+ * reported through `onOffsetReset`, or with `offsetReset: 'fail'` fails the consumer before any of
+ * its records is returned. With `'latest'` no batch comes until new records are written, so the
+ * reset shows only then.
  */
 export class KafkaJsConsumer implements KafkaConsumer {
   private readonly lib: KafkaJsModule;
@@ -60,7 +71,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.assigned = new Map(
       offsets.map((o) => [
         partitionKey(o),
-        { topic: o.topic, partition: o.partition, position: o.offset, paused: false, epoch: 0 },
+        { topic: o.topic, partition: o.partition, position: o.offset, paused: false, epoch: 0, fetched: o.offset },
       ]),
     );
     this.queue.length = 0;
@@ -71,6 +82,7 @@ export class KafkaJsConsumer implements KafkaConsumer {
     const entry = this.required(partition);
     const [resolved] = await resolveOffsets(this.admin, [{ ...partition, start: to }]);
     entry.position = resolved?.offset ?? entry.position;
+    entry.fetched = entry.position;
     entry.epoch++;
     this.consumer?.seek({ topic: entry.topic, partition: entry.partition, offset: String(entry.position) });
     this.release();
@@ -102,11 +114,14 @@ export class KafkaJsConsumer implements KafkaConsumer {
         };
       });
       this.wakeUp = undefined;
+      if (this.crashed !== undefined) throw kafkaJsError('SOURCE_FAILED', 'Consuming', this.crashed);
     }
     const batches: KafkaRecordBatch[] = [];
-    for (const { batch, epoch } of this.queue.splice(0)) {
+    for (const { batch, epoch, reset } of this.queue.splice(0)) {
       const entry = this.assigned.get(partitionKey(batch));
       if (!entry || entry.epoch !== epoch || entry.paused) continue;
+      if (reset !== undefined)
+        this.options.onOffsetReset?.({ topic: batch.topic, partition: batch.partition, ...reset });
       entry.position = batch.nextOffset;
       batches.push(batch);
     }
@@ -148,8 +163,10 @@ export class KafkaJsConsumer implements KafkaConsumer {
     });
     // After every (re)join kafkajs would start from the group's commits (none): seek to ours.
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const a of this.assigned.values())
+      for (const a of this.assigned.values()) {
+        a.fetched = a.position;
         consumer.seek({ topic: a.topic, partition: a.partition, offset: String(a.position) });
+      }
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.crashed = payload.error;
@@ -157,7 +174,9 @@ export class KafkaJsConsumer implements KafkaConsumer {
     this.consumer = consumer;
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: Object.keys(assignment) });
+      // Where kafkajs goes when a position is out of range; with 'fail' the reset is caught when the
+      // records of the log start arrive, before any is returned.
+      await consumer.subscribe({ topics: Object.keys(assignment), fromBeginning: this.offsetReset !== 'latest' });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
@@ -172,7 +191,23 @@ export class KafkaJsConsumer implements KafkaConsumer {
 
   private async onBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const entry = this.assigned.get(partitionKey(batch));
-    if (!entry || batch.messages.length === 0 || consumer !== this.consumer) return;
+    if (!entry || batch.messages.length === 0 || consumer !== this.consumer || this.crashed !== undefined) return;
+    const epoch = entry.epoch;
+    const fetchedAt = fetchedOffsetOf(batch);
+    let reset: Pending['reset'];
+    if (fetchedAt !== undefined && fetchedAt !== entry.fetched) {
+      // kafkajs fetched from elsewhere: it reset an out-of-range position, or it skipped a batch
+      // holding only control records or aborted ones (no eachBatch for those).
+      const from = entry.fetched;
+      try {
+        reset = await this.resetOf(entry, from, fetchedAt, Number(batch.highWatermark));
+      } catch (error) {
+        this.crashed = error;
+        this.wakeUp?.();
+        return;
+      }
+      if (consumer !== this.consumer || entry.epoch !== epoch || isStale() || this.crashed !== undefined) return;
+    }
     const records: KafkaRecord[] = batch.messages.map((m) => ({
       topic: batch.topic,
       partition: batch.partition,
@@ -182,9 +217,12 @@ export class KafkaJsConsumer implements KafkaConsumer {
       headers: toHeaders(m.headers),
       timestamp: Number(m.timestamp),
     }));
+    const nextOffset = Number(batch.lastOffset()) + 1;
+    entry.fetched = nextOffset;
     this.queue.push({
-      batch: { topic: batch.topic, partition: batch.partition, records, nextOffset: Number(batch.lastOffset()) + 1 },
+      batch: { topic: batch.topic, partition: batch.partition, records, nextOffset },
       epoch: entry.epoch,
+      ...(reset === undefined ? {} : { reset }),
     });
     this.wakeUp?.();
     // Hold kafkajs here until poll() takes the batch (backpressure); heartbeat meanwhile.
@@ -197,6 +235,33 @@ export class KafkaJsConsumer implements KafkaConsumer {
       clearTimeout(timer);
       if (this.queue.length > 0) await heartbeat();
     }
+  }
+
+  private get offsetReset(): 'earliest' | 'latest' | 'fail' {
+    return this.options.offsetReset ?? 'earliest';
+  }
+
+  /**
+   * Whether kafkajs fetching at `fetchedAt` instead of `from` was an offset reset: `from` is out
+   * of the partition's offsets. With `offsetReset: 'fail'` this throws the error to fail with.
+   */
+  private async resetOf(
+    entry: Assigned,
+    from: number,
+    fetchedAt: number,
+    highWatermark: number,
+  ): Promise<Pending['reset']> {
+    const tp = { topic: entry.topic, partition: entry.partition };
+    const [[first], [last]] = await Promise.all([
+      this.admin.listOffsets([tp], { kind: 'earliest' }),
+      this.admin.listOffsets([tp], { kind: 'latest' }),
+    ]);
+    if (first === undefined || last === undefined) return undefined;
+    const end = Number.isFinite(highWatermark) ? Math.max(last.offset, highWatermark) : last.offset;
+    const outOfRange = fetchedAt > from ? from < first.offset : from > end;
+    if (!outOfRange) return undefined;
+    if (this.offsetReset === 'fail') throw offsetOutOfRangeError(tp, from, first.offset, last.offset);
+    return { from, to: fetchedAt };
   }
 
   private fixedAssigner(assignment: Record<string, number[]>): PartitionAssigner {
@@ -247,4 +312,12 @@ function toHeaders(
     }
   }
   return result;
+}
+
+/** The offset kafkajs fetched a batch from (`Batch.fetchedOffset`, not in kafkajs's types). */
+function fetchedOffsetOf(batch: EachBatchPayload['batch']): number | undefined {
+  const raw = (batch as { fetchedOffset?: unknown }).fetchedOffset;
+  if (raw === undefined || raw === null) return undefined;
+  const offset = Number(String(raw));
+  return Number.isFinite(offset) ? offset : undefined;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterMetadata, Consumer } from '@platformatic/kafka';
 import type {
   KafkaAdmin,
@@ -11,22 +12,57 @@ import type {
   TopicPartition,
 } from '../kafka-client.ts';
 import type { KafkaClientConfig } from '../kafka-client-config.ts';
-import { KafkaClientError } from '../kafka-client-error.ts';
+import { KafkaClientError, offsetOutOfRangeError } from '../kafka-client-error.ts';
 import { partitionKey, resolveOffsets } from '../resolve-offsets.ts';
 import { committedBatches } from './committed-batches.ts';
-import { type PlatformaticModule, platformaticBaseOptions, platformaticError } from './platformatic-options.ts';
+import {
+  type PlatformaticModule,
+  platformaticBaseOptions,
+  platformaticError,
+  retryDelayMs,
+} from './platformatic-options.ts';
 
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
+type FetchPartition = FetchResponse['responses'][number]['partitions'][number];
 type FetchRequestTopic = Parameters<Consumer['fetch']>[0]['topics'][number];
 
 /** Timestamp type bit of a record batch: set when the broker stamps records (LogAppendTime). */
 const LOG_APPEND_TIME_BIT = 1 << 3;
+
+/** Kafka error code of a fetch position outside the partition's offsets. */
+const OFFSET_OUT_OF_RANGE = 1;
+
+/**
+ * Per-partition fetch errors that pass once the client has fresh metadata (a leader moved, a
+ * replica or topic id is not known everywhere yet): the partition is fetched again next poll.
+ */
+const RETRIABLE_PARTITION_ERRORS = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'REPLICA_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'UNKNOWN_TOPIC_ID',
+  'INCONSISTENT_TOPIC_ID',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'OFFSET_NOT_AVAILABLE',
+  'KAFKA_STORAGE_ERROR',
+]);
+
+/**
+ * Polls in a row a partition may fail with a retriable error before `poll()` throws (each poll
+ * already includes the library's own retries of the fetch, about 6 s).
+ */
+const MAX_PARTITION_ERROR_ROUNDS = 3;
 
 interface Assigned {
   readonly topic: string;
   readonly partition: number;
   position: number;
   paused: boolean;
+  /** Consecutive polls that met a retriable error for this partition. */
+  errorRounds: number;
 }
 
 /**
@@ -43,6 +79,10 @@ export class PlatformaticConsumer implements KafkaConsumer {
   private readonly maxWaitMs: number;
   private readonly minBytes: number;
   private readonly maxBytesPerPartition: number;
+  private readonly offsetReset: 'earliest' | 'latest' | 'fail';
+  private readonly onOffsetReset: KafkaConsumerOptions['onOffsetReset'];
+  /** A partition met an error that fresher metadata may cure: refresh it before the next fetch. */
+  private staleMetadata = false;
   private assigned = new Map<string, Assigned>();
   /** Bumped by every seek/assign, so a fetch that was in flight then is discarded. */
   private generation = 0;
@@ -62,6 +102,8 @@ export class PlatformaticConsumer implements KafkaConsumer {
     this.maxWaitMs = options.maxWaitMs ?? 100;
     this.minBytes = options.minBytes ?? 1;
     this.maxBytesPerPartition = options.maxBytesPerPartition ?? 1024 * 1024;
+    this.offsetReset = options.offsetReset ?? 'earliest';
+    this.onOffsetReset = options.onOffsetReset;
     this.consumer = new lib.Consumer({
       ...platformaticBaseOptions(config),
       groupId: `sluice-unused-${randomUUID()}`,
@@ -75,7 +117,7 @@ export class PlatformaticConsumer implements KafkaConsumer {
     this.assigned = new Map(
       offsets.map((o) => [
         partitionKey(o),
-        { topic: o.topic, partition: o.partition, position: o.offset, paused: false },
+        { topic: o.topic, partition: o.partition, position: o.offset, paused: false, errorRounds: 0 },
       ]),
     );
     const topics = new Set(offsets.map((o) => o.topic));
@@ -88,6 +130,7 @@ export class PlatformaticConsumer implements KafkaConsumer {
     const entry = this.required(partition);
     const [resolved] = await resolveOffsets(this.admin, [{ ...partition, start: to }]);
     entry.position = resolved?.offset ?? entry.position;
+    entry.errorRounds = 0;
     this.generation++;
   }
 
@@ -110,7 +153,9 @@ export class PlatformaticConsumer implements KafkaConsumer {
     let metadata: ClusterMetadata;
     const topics = [...new Set(active.map((a) => a.topic))];
     try {
-      metadata = await this.consumer.metadata({ topics });
+      const forceUpdate = this.staleMetadata;
+      this.staleMetadata = false;
+      metadata = await this.consumer.metadata({ topics, forceUpdate });
       // Cached metadata (5 s) may predate a partition just added to a topic: refresh before failing.
       if (active.some((a) => metadata.topics.get(a.topic)?.partitions[a.partition]?.leader === undefined)) {
         metadata = await this.consumer.metadata({ topics, forceUpdate: true });
@@ -139,13 +184,42 @@ export class PlatformaticConsumer implements KafkaConsumer {
       })),
     );
     if (generation !== this.generation) return [];
-    const batches: KafkaRecordBatch[] = [];
+    // Errors first, records after: nothing may throw once a position moved past returned records.
+    const fetched: [Assigned, FetchPartition][] = [];
+    const outOfRange: Assigned[] = [];
+    let retrying = false;
     for (const { partitions, response } of responses) {
       for (const a of partitions) {
-        const batch = this.decode(a, metadata, response);
-        if (batch) batches.push(batch);
+        const data = partitionData(a, metadata, response);
+        if (data === undefined) continue;
+        if (data.errorCode === 0) {
+          a.errorRounds = 0;
+          fetched.push([a, data]);
+        } else if (data.errorCode === OFFSET_OUT_OF_RANGE) {
+          outOfRange.push(a);
+        } else if (RETRIABLE_PARTITION_ERRORS.has(this.errorName(data.errorCode))) {
+          this.retryNextPoll(a, data.errorCode);
+          retrying = true;
+        } else {
+          throw new KafkaClientError(
+            'SOURCE_FAILED',
+            'BROKER_ERROR',
+            `Fetching ${a.topic}:${a.partition} at offset ${a.position} failed: the broker answered ${this.errorName(data.errorCode)} (error code ${data.errorCode}).`,
+          );
+        }
       }
     }
+    if (outOfRange.length > 0) {
+      if (!(await this.resetOutOfRange(outOfRange, generation))) return [];
+      retrying ||= outOfRange.some((a) => a.errorRounds > 0);
+    }
+    const batches: KafkaRecordBatch[] = [];
+    for (const [a, data] of fetched) {
+      const batch = this.decode(a, data);
+      if (batch) batches.push(batch);
+    }
+    // Only errors came back, at once: do not spin on the broker.
+    if (retrying && batches.length === 0) await sleep(retryDelayMs(Math.max(...active.map((a) => a.errorRounds))));
     return batches;
   }
 
@@ -181,17 +255,65 @@ export class PlatformaticConsumer implements KafkaConsumer {
         maxBytes: this.maxBytesPerPartition * partitions.length,
       });
     } catch (error) {
+      // Per-partition errors reject the whole fetch; the response inside still has the other
+      // partitions' records, and `poll()` handles each partition's error code.
+      const response = partitionErrorResponse(error);
+      if (response !== undefined) return response;
       throw platformaticError(this.lib, 'SOURCE_FAILED', `Fetching from broker ${node}`, error);
     }
   }
 
-  private decode(a: Assigned, metadata: ClusterMetadata, response: FetchResponse): KafkaRecordBatch | undefined {
-    const topicId = metadata.topics.get(a.topic)?.id;
-    const data = response.responses
-      .find((t) => t.topicId === topicId)
-      ?.partitions.find((p) => p.partitionIndex === a.partition);
-    const raw = data?.records;
-    if (!data || !raw || raw.length === 0) return undefined;
+  /** The Kafka name of an error code, e.g. `NOT_LEADER_OR_FOLLOWER`. */
+  private errorName(code: number): string {
+    return this.lib.protocolErrorsCodesById[code] ?? 'UNKNOWN_SERVER_ERROR';
+  }
+
+  /** A retriable error of `a`: fetch it again next poll, on fresh metadata, unless it keeps failing. */
+  private retryNextPoll(a: Assigned, code: number): void {
+    this.staleMetadata = true;
+    a.errorRounds++;
+    if (a.errorRounds > MAX_PARTITION_ERROR_ROUNDS) {
+      throw new KafkaClientError(
+        'SOURCE_FAILED',
+        'BROKER_ERROR',
+        `Fetching ${a.topic}:${a.partition} at offset ${a.position} failed ${a.errorRounds} polls in a row: the broker answered ${this.errorName(code)} (error code ${code}) although the metadata was refreshed. Check the partition's leader and replicas.`,
+      );
+    }
+  }
+
+  /**
+   * Applies `offsetReset` to partitions the broker said are out of range, with the valid offsets
+   * from the admin. A position the admin says is valid after all (a stale leader) is retried
+   * instead. False if a seek or assign came in meanwhile (the poll is void).
+   */
+  private async resetOutOfRange(partitions: readonly Assigned[], generation: number): Promise<boolean> {
+    const tps = partitions.map((a) => ({ topic: a.topic, partition: a.partition }));
+    const [earliest, latest] = await Promise.all([
+      this.admin.listOffsets(tps, { kind: 'earliest' }),
+      this.admin.listOffsets(tps, { kind: 'latest' }),
+    ]);
+    if (generation !== this.generation) return false;
+    const first = new Map(earliest.map((o) => [partitionKey(o), o.offset]));
+    const end = new Map(latest.map((o) => [partitionKey(o), o.offset]));
+    for (const a of partitions) {
+      const lo = first.get(partitionKey(a));
+      const hi = end.get(partitionKey(a));
+      if (lo === undefined || hi === undefined || (a.position >= lo && a.position <= hi)) {
+        this.retryNextPoll(a, OFFSET_OUT_OF_RANGE);
+        continue;
+      }
+      if (this.offsetReset === 'fail') throw offsetOutOfRangeError(a, a.position, lo, hi);
+      const from = a.position;
+      a.position = this.offsetReset === 'latest' ? hi : lo;
+      a.errorRounds = 0;
+      this.onOffsetReset?.({ topic: a.topic, partition: a.partition, from, to: a.position });
+    }
+    return true;
+  }
+
+  private decode(a: Assigned, data: FetchPartition): KafkaRecordBatch | undefined {
+    const raw = data.records;
+    if (!raw || raw.length === 0) return undefined;
     const from = BigInt(a.position);
     const last = raw[raw.length - 1];
     const nextOffset = last ? Number(last.firstOffset) + last.lastOffsetDelta + 1 : a.position;
@@ -236,4 +358,30 @@ export class PlatformaticConsumer implements KafkaConsumer {
     }
     return entry;
   }
+}
+
+/** The response's entry for partition `a`, if the broker sent one. */
+function partitionData(a: Assigned, metadata: ClusterMetadata, response: FetchResponse): FetchPartition | undefined {
+  const topicId = metadata.topics.get(a.topic)?.id;
+  return response.responses
+    .find((t) => t.topicId === topicId)
+    ?.partitions.find((p) => p.partitionIndex === a.partition);
+}
+
+/**
+ * The fetch response inside a rejection caused only by per-partition error codes: a
+ * `ResponseError` (after the library's retries, the last error of a `MultipleErrors`) whose
+ * response has no top-level error. Undefined for any other failure.
+ */
+function partitionErrorResponse(error: unknown): FetchResponse | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { code?: unknown; response?: unknown; errors?: unknown };
+    if (e.code === 'PLT_KFK_RESPONSE') {
+      const response = e.response as Partial<FetchResponse> | undefined;
+      return response?.errorCode === 0 && Array.isArray(response.responses) ? (response as FetchResponse) : undefined;
+    }
+    current = Array.isArray(e.errors) ? e.errors[e.errors.length - 1] : undefined;
+  }
+  return undefined;
 }

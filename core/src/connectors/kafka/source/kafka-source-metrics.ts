@@ -17,6 +17,8 @@ export const KAFKA_SOURCE_METRICS = {
   lag: 'kafka_source_lag_records',
   /** Counter per partition: bad records written to the dead-letter topic. */
   deadLetters: 'kafka_source_dead_letters_total',
+  /** Counter per partition: positions found out of range and moved by `offsetReset` (each one is logged). */
+  offsetResets: 'kafka_source_offset_resets_total',
   /** Gauge: seconds the last successful offset commit took. */
   commitSeconds: 'kafka_source_offset_commit_seconds',
   /** Counter: offset commits that failed (logged; they never fail the job). */

@@ -73,6 +73,19 @@ export interface KafkaSourceOptions<T> {
   readonly groupId?: string;
   /** Default `'earliest'`. */
   readonly startingOffsets?: KafkaStartingOffsets;
+  /**
+   * What to do when a partition's position is out of range (Kafka's `auto.offset.reset`): a
+   * checkpointed or `specific` offset whose records retention or `deleteRecords` removed, a
+   * reader that fell behind retention, or a position past the end after the topic was recreated.
+   * - `'earliest'` (default): continue at the log start offset, skipping what was deleted;
+   * - `'latest'`: continue at the end (for `read_committed`, the last stable offset);
+   * - `'fail'`: fail the job (not retried) with an error naming the partition, the position and
+   *   the valid offsets.
+   * Every reset is logged through `log` and counted in `kafka_source_offset_resets_total`. With
+   * `client.library: 'kafkajs'`, a reset shows when the partition's next records arrive (for
+   * `'latest'`: only once new records are written).
+   */
+  readonly offsetReset?: 'earliest' | 'latest' | 'fail';
   /** Set to read up to stop offsets and end (boundedness becomes `'bounded'`); omit to read forever. */
   readonly bounded?: KafkaStopOffsets;
   readonly deserializer: KafkaRecordDeserializer<T>;
@@ -104,7 +117,7 @@ export interface KafkaSourceOptions<T> {
    * partition, at some throughput.
    */
   readonly fetchMaxBytesPerPartition?: number;
-  /** Where warnings go (failed offset commits, retried fetches); default `console.warn`. */
+  /** Where warnings go (failed offset commits, retried fetches, offset resets); default `console.warn`. */
   readonly log?: (line: string) => void;
 }
 
@@ -115,6 +128,7 @@ export interface KafkaSourceSettings<T> {
   readonly topicPattern: RegExp | undefined;
   readonly groupId: string | undefined;
   readonly startingOffsets: KafkaStartingOffsets;
+  readonly offsetReset: 'earliest' | 'latest' | 'fail';
   readonly bounded: KafkaStopOffsets | undefined;
   readonly deserializer: KafkaRecordDeserializer<T>;
   readonly deadLetterTopic: string | undefined;
@@ -162,6 +176,10 @@ export function kafkaSourceSettings<T>(options: KafkaSourceOptions<T>): KafkaSou
   if (typeof startingOffsets === 'object' && startingOffsets.kind === 'committed' && options.groupId === undefined) {
     throw invalid("startingOffsets { kind: 'committed' } reads the commits of `groupId`; set groupId.");
   }
+  const offsetReset = options.offsetReset ?? 'earliest';
+  if (offsetReset !== 'earliest' && offsetReset !== 'latest' && offsetReset !== 'fail') {
+    throw invalid(`KafkaSource option offsetReset must be 'earliest', 'latest' or 'fail'; got ${String(offsetReset)}.`);
+  }
   if (options.commitOffsetsOnCheckpoint === true && options.groupId === undefined) {
     throw invalid('commitOffsetsOnCheckpoint needs a groupId to commit to; set groupId.');
   }
@@ -174,6 +192,7 @@ export function kafkaSourceSettings<T>(options: KafkaSourceOptions<T>): KafkaSou
     topicPattern: options.topicPattern,
     groupId: options.groupId,
     startingOffsets,
+    offsetReset,
     bounded: options.bounded,
     deserializer: options.deserializer,
     deadLetterTopic: options.deadLetterTopic,

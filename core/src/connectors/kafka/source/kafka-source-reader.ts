@@ -30,6 +30,8 @@ const MAX_REMEMBERED_CHECKPOINTS = 16;
 interface Buffered {
   readonly batch: KafkaRecordBatch;
   readonly bytes: number;
+  /** An offset reset: no records; the position moves to `batch.nextOffset` (also backwards). */
+  readonly reset?: boolean;
 }
 
 /** One assigned partition: positions, fetched records and metrics. */
@@ -56,6 +58,7 @@ class PartitionState {
   readonly recordsIn: MetricCounter;
   readonly bytesIn: MetricCounter;
   readonly deadLetters: MetricCounter;
+  readonly offsetResets: MetricCounter;
 
   constructor(split: KafkaPartitionSplit, counter: (name: string) => MetricCounter) {
     this.id = split.splitId;
@@ -66,6 +69,7 @@ class PartitionState {
     this.recordsIn = counter(KAFKA_SOURCE_METRICS.recordsIn);
     this.bytesIn = counter(KAFKA_SOURCE_METRICS.bytesIn);
     this.deadLetters = counter(KAFKA_SOURCE_METRICS.deadLetters);
+    this.offsetResets = counter(KAFKA_SOURCE_METRICS.offsetResets);
   }
 
   /** Bounded reads: everything up to the stop offset was fetched. */
@@ -322,7 +326,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
       state.buffered.shift();
       state.index = 0;
       state.bufferedBytes -= head.bytes;
-      if (head.batch.nextOffset > state.next) state.next = Math.min(head.batch.nextOffset, stop);
+      if (head.reset === true || head.batch.nextOffset > state.next) state.next = Math.min(head.batch.nextOffset, stop);
     }
     state.recordsIn.inc(used);
     return used;
@@ -372,6 +376,8 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
         isolation: this.settings.isolation,
         maxWaitMs: this.settings.fetchMaxWaitMs,
         maxBytesPerPartition: this.settings.fetchMaxBytesPerPartition,
+        offsetReset: this.settings.offsetReset,
+        onOffsetReset: (reset) => this.onOffsetReset(reset),
       });
       this.admin = client.admin();
     })().catch((error: unknown) => {
@@ -479,6 +485,29 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
       stored = true;
     }
     return stored ? 'records' : 'empty';
+  }
+
+  /**
+   * The consumer moved a partition whose position was out of range (called within `poll()`, so
+   * every batch fetched before is buffered already, and the ones after start at `to`). A marker
+   * batch moves the emitted position once the buffered records before it are out.
+   */
+  private onOffsetReset(reset: TopicPartition & { readonly from: number; readonly to: number }): void {
+    const id = splitIdOf(reset);
+    const state = this.inConsumer.get(id);
+    const { topic, partition, from, to } = reset;
+    const moved =
+      to >= from
+        ? `skipping ${to - from} offsets`
+        : `going back ${from - to} offsets (the partition now ends before ${from}: was the topic recreated?)`;
+    this.settings.log(
+      `KafkaSource: offset ${from} of ${topic}:${partition} is out of range; offsetReset '${this.settings.offsetReset}' moved it to ${to}, ${moved}.`,
+    );
+    if (state === undefined || state.finished || this.partitions.get(id) !== state) return;
+    state.offsetResets.inc();
+    state.buffered.push({ batch: { topic, partition, records: [], nextOffset: to }, bytes: 0, reset: true });
+    state.fetchOffset = to;
+    this.notify();
   }
 
   // ---- lag, failures, wake-ups ----
