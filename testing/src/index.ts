@@ -20,7 +20,16 @@ export type { ServiceMode, ServiceModePreference } from './services/service-mode
 export { type ContainerRuntimeProbe, probeContainerRuntime } from './services/container-runtime.ts';
 export { sweepStaleServices, type SweepReport } from './services/process-registry.ts';
 
-export type { KafkaRestartOptions, KafkaService, StartKafkaOptions } from './services/kafka/kafka-service.ts';
+export type {
+  KafkaListenerAddress,
+  KafkaRestartOptions,
+  KafkaSaslMechanismName,
+  KafkaSaslUser,
+  KafkaSecurityListeners,
+  KafkaSecurityOptions,
+  KafkaService,
+  StartKafkaOptions,
+} from './services/kafka/kafka-service.ts';
 export { startKafka } from './services/kafka/start-kafka.ts';
 export { uniqueGroupId, uniqueTopic, uniqueTransactionalId } from './services/kafka/kafka-names.ts';
 export { DEFAULT_KAFKA_IMAGE } from './services/kafka/start-kafka-container.ts';

@@ -22,6 +22,14 @@ const KAFKA_CONTAINER_PORT = 9093;
  * ```
  */
 export async function startKafkaContainer(options: StartKafkaOptions = {}): Promise<KafkaService> {
+  if (options.security !== undefined && options.security !== false) {
+    throw new SluiceTestingError(
+      'INVALID_CONFIGURATION',
+      'The Kafka container path cannot add SASL/TLS listeners (`security`); only the local-process broker can. ' +
+        "Use startKafka({ security }) without `mode`, or with mode 'local-process'.",
+      { domain: 'user', retriable: false },
+    );
+  }
   const image = options.image ?? process.env['SLUICE_KAFKA_IMAGE'] ?? DEFAULT_KAFKA_IMAGE;
   const { KafkaContainer } = await import('@testcontainers/kafka');
   let container: Awaited<ReturnType<InstanceType<typeof KafkaContainer>['start']>>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +9,23 @@ import { createDataDir, startJavaProcess } from '../java-process.ts';
 import { readLogTail } from '../log-tail.ts';
 import { resolveMavenClasspath } from '../maven.ts';
 import { runCommand } from '../run-command.ts';
-import { kafkaLog4jConfig, kafkaServerProperties, newKafkaClusterId } from './kafka-server-properties.ts';
-import type { KafkaRestartOptions, KafkaService, StartKafkaOptions } from './kafka-service.ts';
+import {
+  KAFKA_SASL_MECHANISMS,
+  type KafkaBrokerSecurityLayout,
+  kafkaLog4jConfig,
+  kafkaScramFormatArgs,
+  kafkaServerProperties,
+  newKafkaClusterId,
+} from './kafka-server-properties.ts';
+import type {
+  KafkaListenerAddress,
+  KafkaRestartOptions,
+  KafkaSaslUser,
+  KafkaSecurityListeners,
+  KafkaService,
+  StartKafkaOptions,
+} from './kafka-service.ts';
+import { createKafkaTestCertificates } from './kafka-test-certificates.ts';
 import { waitForKafka } from './wait-for-kafka.ts';
 
 /** The committed pom listing the broker's jars (`testing/java/kafka/pom.xml`). */
@@ -27,7 +43,9 @@ const DEFAULT_KAFKA_JVM_ARGS = [
 /**
  * Starts a real Apache Kafka 4 broker as a local Java process: single-node KRaft (combined
  * broker + controller) on random 127.0.0.1 ports, in a fresh temp data directory that `stop()`
- * deletes. Jars come from Maven (cached after the first run).
+ * deletes. Jars come from Maven (cached after the first run). With `options.security`, it also
+ * listens with SASL and TLS (a throwaway CA is made in the data directory; see
+ * `KafkaSecurityOptions`).
  *
  * @example
  * ```ts
@@ -43,13 +61,41 @@ export async function startLocalKafka(options: StartKafkaOptions = {}): Promise<
   const logFile = join(dataDir, 'kafka.log');
   const propertiesFile = join(dataDir, 'server.properties');
   const log4jFile = join(dataDir, 'log4j2.xml');
-  const [brokerPort = 0, controllerPort = 0] = await findFreePorts(2);
+  // `true` = the defaults; `false` = none.
+  const securityOptions = options.security === true ? {} : options.security || undefined;
+  const secured = securityOptions !== undefined;
+  const [brokerPort = 0, controllerPort = 0, saslPlaintextPort = 0, sslPort = 0, saslSslPort = 0] = await findFreePorts(
+    secured ? 5 : 2,
+  );
   const logDir = join(dataDir, 'data');
   mkdirSync(logDir);
-  writeFileSync(
-    propertiesFile,
-    kafkaServerProperties({ brokerPort, controllerPort, logDir }, options.brokerProperties),
-  );
+  let security: { layout: KafkaBrokerSecurityLayout; caCertificate: string } | undefined;
+  if (secured) {
+    const users = securityOptions.users ?? [defaultUser()];
+    try {
+      const certificates = await createKafkaTestCertificates(join(dataDir, 'tls'));
+      security = {
+        layout: { saslPlaintextPort, sslPort, saslSslPort, keystoreFile: certificates.keystoreFile, users },
+        caCertificate: certificates.caCertificate,
+      };
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  try {
+    writeFileSync(
+      propertiesFile,
+      kafkaServerProperties(
+        { brokerPort, controllerPort, logDir, ...(security === undefined ? {} : { security: security.layout }) },
+        options.brokerProperties,
+      ),
+    );
+  } catch (error) {
+    // An invalid user: nothing was started yet.
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   writeFileSync(log4jFile, kafkaLog4jConfig());
   const jvmArgs = [...(options.jvmArgs ?? DEFAULT_KAFKA_JVM_ARGS), `-Dlog4j2.configurationFile=${log4jFile}`];
 
@@ -66,6 +112,7 @@ export async function startLocalKafka(options: StartKafkaOptions = {}): Promise<
       '--config',
       propertiesFile,
       '--standalone',
+      ...(security === undefined ? [] : kafkaScramFormatArgs(security.layout.users)),
     ],
     { cwd: dataDir, timeoutMs: 120_000 },
   );
@@ -107,6 +154,7 @@ export async function startLocalKafka(options: StartKafkaOptions = {}): Promise<
     bootstrapServers,
     brokers: [bootstrapServers],
     mode: 'local-process',
+    ...(security === undefined ? {} : { security: securityListeners(security.layout, security.caCertificate) }),
     stop: () => broker.stop(),
     restart: async (restart: KafkaRestartOptions = {}) => {
       await broker.restart({
@@ -115,5 +163,25 @@ export async function startLocalKafka(options: StartKafkaOptions = {}): Promise<
       });
       await ready(restart.readyTimeoutMs ?? 90_000);
     },
+  };
+}
+
+/** The user of `startKafka({ security: true })`: `sluice` with a random password. */
+function defaultUser(): KafkaSaslUser {
+  return { username: 'sluice', password: randomBytes(12).toString('hex') };
+}
+
+function securityListeners(layout: KafkaBrokerSecurityLayout, caCertificate: string): KafkaSecurityListeners {
+  const address = (port: number): KafkaListenerAddress => ({
+    bootstrapServers: `127.0.0.1:${port}`,
+    brokers: [`127.0.0.1:${port}`],
+  });
+  return {
+    saslPlaintext: address(layout.saslPlaintextPort),
+    ssl: address(layout.sslPort),
+    saslSsl: address(layout.saslSslPort),
+    caCertificate,
+    mechanisms: KAFKA_SASL_MECHANISMS,
+    users: layout.users.map((user) => ({ ...user })),
   };
 }

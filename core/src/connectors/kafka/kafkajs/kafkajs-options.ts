@@ -1,7 +1,7 @@
 import type * as KafkaJs from 'kafkajs';
 import type { ErrorCode } from '../../../errors.ts';
 import type { KafkaClientConfig } from '../kafka-client-config.ts';
-import { describeCause, KafkaClientError } from '../kafka-client-error.ts';
+import { describeCause, describeSecurityFailure, KafkaClientError } from '../kafka-client-error.ts';
 
 /** The kafkajs module (CommonJS), loaded on first use. */
 export type KafkaJsModule = typeof KafkaJs;
@@ -53,6 +53,10 @@ function errorTypes(error: unknown): string[] {
 /** Classifies a kafkajs error. */
 export function kafkaJsError(code: ErrorCode, action: string, cause: unknown): KafkaClientError {
   if (cause instanceof KafkaClientError) return cause;
+  const security = describeSecurityFailure(cause);
+  if (security !== undefined) {
+    return new KafkaClientError(code, 'AUTHENTICATION_FAILED', `${action} failed: ${security}`, { cause });
+  }
   const types = errorTypes(cause);
   if (types.some((t) => FENCED.includes(t))) {
     return new KafkaClientError(

@@ -1,6 +1,6 @@
 import type * as Platformatic from '@platformatic/kafka';
 import type { KafkaClientConfig } from '../kafka-client-config.ts';
-import { describeCause, KafkaClientError } from '../kafka-client-error.ts';
+import { describeCause, describeRootCauses, describeSecurityFailure, KafkaClientError } from '../kafka-client-error.ts';
 import type { ErrorCode } from '../../../errors.ts';
 
 /** The @platformatic/kafka module, loaded on first use. */
@@ -55,6 +55,10 @@ export function platformaticError(
   cause: unknown,
 ): KafkaClientError {
   if (cause instanceof KafkaClientError) return cause;
+  const security = describeSecurityFailure(cause);
+  if (security !== undefined) {
+    return new KafkaClientError(code, 'AUTHENTICATION_FAILED', `${action} failed: ${security}`, { cause });
+  }
   const error = cause instanceof Error ? cause : undefined;
   const has = (ids: string[]) => ids.some((id) => lib.findErrorBy(error, 'apiId', id) !== null);
   if (has(FENCED) || lib.findErrorBy(error, 'producerFenced', true) !== null) {
@@ -83,5 +87,12 @@ export function platformaticError(
       { cause },
     );
   }
-  return new KafkaClientError(code, 'BROKER_ERROR', `${action} failed: ${describeCause(cause)}`, { cause });
+  // The library's top error ("Creating topics failed.") hides the reason several layers down.
+  const roots = describeRootCauses(cause);
+  return new KafkaClientError(
+    code,
+    'BROKER_ERROR',
+    `${action} failed: ${describeCause(cause)}${roots === '' ? '' : ` (caused by: ${roots})`}`,
+    { cause },
+  );
 }
