@@ -20,24 +20,24 @@ export interface BenchPaymentOut extends BenchPayment {
 /** Bytes of one input value. */
 export const BENCH_RECORD_BYTES = 200;
 
+/** `'x'.repeat(n)` for every pad length a record can need. */
+const PADS = Array.from({ length: BENCH_RECORD_BYTES + 1 }, (_, n) => 'x'.repeat(n));
+
 /**
- * The JSON of payment `id` sent at `ts`, padded to {@link BENCH_RECORD_BYTES} bytes.
+ * The JSON of payment `id` sent at `ts`, padded to {@link BENCH_RECORD_BYTES} bytes. Built by
+ * concatenation (the same text `JSON.stringify` gives for these fields: numbers and ASCII
+ * strings without escapes), so the producer process spends its CPU on Kafka, not on the text.
  *
  * @example
  * ```ts
  * benchValue(7, Date.now()).length; // 200
+ * JSON.parse(benchValue(7, 1).toString()).card; // "card-7"
  * ```
  */
 export function benchValue(id: number, ts: number): Buffer {
-  const base = JSON.stringify({
-    id,
-    card: `card-${id % 10_000}`,
-    amount: (id % 97_331) / 100,
-    currency: 'EUR',
-    ts,
-    pad: '',
-  } satisfies BenchPayment);
-  return Buffer.from(base.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, BENCH_RECORD_BYTES - base.length))}"`));
+  const head = `{"id":${id},"card":"card-${id % 10_000}","amount":${(id % 97_331) / 100},"currency":"EUR","ts":${ts},"pad":"`;
+  const pad = PADS[Math.max(0, BENCH_RECORD_BYTES - head.length - 2)] ?? '';
+  return Buffer.from(`${head}${pad}"}`, 'latin1');
 }
 
 /** Wall-clock time in ms with sub-millisecond precision (comparable across processes on one machine). */
