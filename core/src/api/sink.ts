@@ -16,6 +16,16 @@ export interface SinkWriterContext {
   readonly restoredParallelism?: number;
   /** Metrics of this writer's subtask (records, bytes, commit latency...). */
   readonly metrics: MetricGroup;
+  /**
+   * A writer whose {@link SinkWriter.isBackpressured} turned false calls this (from any callback)
+   * so the task polls its sources again. Provided by the runtime; absent in hand-made contexts.
+   *
+   * @example
+   * ```ts
+   * onAcked() { this.queued -= n; if (this.queued < this.limit / 2) this.ctx.wakeUp?.(); }
+   * ```
+   */
+  readonly wakeUp?: () => void;
 }
 
 /**
@@ -37,6 +47,18 @@ export interface SinkWriter<T> {
    * ```
    */
   flushAtBarrier?(checkpointId: number): Promise<void> | undefined;
+  /**
+   * Optional: true while the writer has buffered as much as it should (its I/O is slower than
+   * the input). The task then stops polling the sources that feed it (and, across threads, stops
+   * returning credit), until the writer calls {@link SinkWriterContext.wakeUp}. Without it, a
+   * writer that buffers must bound its memory by itself.
+   *
+   * @example
+   * ```ts
+   * isBackpressured() { return this.queuedBytes >= 32 * 1024 * 1024; }
+   * ```
+   */
+  isBackpressured?(): boolean;
   close(): void | Promise<void>;
 }
 

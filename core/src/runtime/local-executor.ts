@@ -169,6 +169,7 @@ export class LocalExecutor {
     this.scheduler = new ProcessingTimeScheduler(options.clock);
     this.mailbox = options.mailbox ?? new Mailbox();
     this.links = (options.placement?.links ?? []).filter((l): l is RemoteLink => l !== undefined);
+    for (const link of this.links) link.setCreditGate(() => this.locallyBackpressured());
     this.backendFactory = new KeyedBackendFactory(options.stateBackend ?? { kind: 'heap' }, options.stateDirectory);
   }
 
@@ -240,7 +241,20 @@ export class LocalExecutor {
   }
 
   private flushLinks(): void {
-    for (const link of this.links) link.flush();
+    for (const link of this.links) {
+      link.flush();
+      link.releaseCredits();
+    }
+  }
+
+  /** Whether any local operator reports backpressure (remote links then hold their credits). */
+  private locallyBackpressured(): boolean {
+    for (const list of this.instances.values()) {
+      for (const i of list) {
+        if (i !== undefined && isBackpressureSignal(i.operator) && i.operator.isBackpressured()) return true;
+      }
+    }
+    return false;
   }
 
   private linksBlocked(): boolean {

@@ -176,6 +176,41 @@ describe('SinkOperator two-phase commit', () => {
     expect(ownedCommittables([p(3, 9), p(1, 5), p(2, 4), p(1, 2)], [], 1, 2)).toEqual([p(1, 2), p(1, 5), p(3, 9)]);
   });
 
+  it('reports backpressure while more than two completed checkpoints wait for their commits, and wakes the task after', async () => {
+    const sink = new RecordingSink();
+    const ctx = context(0, 1);
+    const op = new SinkOperator<string>(sink);
+    op.setup(ctx, noOutput);
+    op.open();
+    await settle();
+    sink.holdCommits();
+    const commits: Promise<void>[] = [];
+    for (const checkpointId of [1, 2, 3]) {
+      op.processElement(`v${checkpointId}`, 0);
+      op.snapshotState(checkpointId);
+      commits.push(op.notifyCheckpointComplete(checkpointId) as Promise<void>);
+      // Two epochs waiting for their commit are normal (one committing, one just completed).
+      expect(op.isBackpressured()).toBe(checkpointId > 2);
+    }
+    ctx.mailbox.drain();
+    sink.release();
+    await Promise.all(commits);
+    expect(op.isBackpressured()).toBe(false);
+    expect(ctx.mailbox.size).toBeGreaterThan(0); // the wake-up: the task polls its sources again
+    expect(sink.events).toEqual(['recover', 'commit 0:1', 'commit 0:2', 'commit 0:3']);
+  });
+
+  it('passes on its writer’s backpressure', () => {
+    const sink = new RecordingSink();
+    const op = operator(sink);
+    let full = true;
+    (op.writer as { isBackpressured?: () => boolean }).isBackpressured = () => full;
+    expect(op.isBackpressured()).toBe(true);
+    full = false;
+    expect(op.isBackpressured()).toBe(false);
+    expect(sink.contexts[0]?.wakeUp).toBeTypeOf('function');
+  });
+
   it('hands the writer’s barrier flush to the runtime', () => {
     const sink = new RecordingSink();
     const op = operator(sink);

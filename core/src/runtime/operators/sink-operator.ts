@@ -7,6 +7,7 @@ import {
 } from '../../api/sink.ts';
 import { SluiceError } from '../../errors.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
+import type { BackpressureSignal } from '../backpressure.ts';
 import {
   AbstractStreamOperator,
   type OneInputStreamOperator,
@@ -24,6 +25,12 @@ const COMMITTABLES_STATE = '__sluice.committables.by-writer';
 const LEGACY_COMMITTABLES_STATE = '__sluice.committables';
 /** Union-state name of the highest parallelism the sink ran at in this restore lineage. */
 const PARALLELISM_STATE = '__sluice.sink-parallelism';
+/**
+ * Committables of completed checkpoints still waiting for their commit beyond which the sink
+ * stops taking input: when commits are slower than checkpoints, every checkpoint would otherwise
+ * carry a growing backlog of uncommitted epochs (and hold more memory).
+ */
+const MAX_UNCOMMITTED_CHECKPOINTS = 2;
 
 /** A committable with the checkpoint that pre-committed it and the writer subtask that made it. */
 export interface PendingCommit {
@@ -60,7 +67,10 @@ export function ownedCommittables(
  * Committables stay in every checkpoint until their commit succeeded, so a crash while a commit
  * runs (even after a later checkpoint completed) leaves them to the recovery's commit.
  */
-export class SinkOperator<T> extends AbstractStreamOperator<never> implements OneInputStreamOperator<T, never> {
+export class SinkOperator<T>
+  extends AbstractStreamOperator<never>
+  implements OneInputStreamOperator<T, never>, BackpressureSignal
+{
   readonly sink: Sink<T>;
   writer!: SinkWriter<T>;
   private committer: Committer<unknown> | undefined;
@@ -95,6 +105,7 @@ export class SinkOperator<T> extends AbstractStreamOperator<never> implements On
       parallelism: this.ctx.parallelism,
       operatorUid: this.ctx.uid,
       metrics: this.ctx.metrics,
+      wakeUp: () => this.wakeUp(),
       ...(this.restoredCheckpointId === undefined ? {} : { restoredCheckpointId: this.restoredCheckpointId }),
       ...(this.restoredParallelism === undefined ? {} : { restoredParallelism: this.restoredParallelism }),
     };
@@ -112,6 +123,24 @@ export class SinkOperator<T> extends AbstractStreamOperator<never> implements On
         this.committed(recovered);
       });
     }
+  }
+
+  /**
+   * True while the writer reports backpressure, or while more than
+   * {@link MAX_UNCOMMITTED_CHECKPOINTS} completed checkpoints wait for their commit.
+   */
+  isBackpressured(): boolean {
+    return this.uncommittedCheckpoints() > MAX_UNCOMMITTED_CHECKPOINTS || this.writer?.isBackpressured?.() === true;
+  }
+
+  private uncommittedCheckpoints(): number {
+    if (this.committing.length === 0) return 0;
+    return new Set(this.committing.map((p) => p.checkpointId)).size;
+  }
+
+  /** Mail to the task loop: it looks at the sources (and held credits) again. */
+  private wakeUp(): void {
+    this.ctx.mailbox.submit(() => {});
   }
 
   processElement(value: T, timestamp: Timestamp): void {
@@ -159,7 +188,9 @@ export class SinkOperator<T> extends AbstractStreamOperator<never> implements On
   private committed(done: readonly PendingCommit[]): void {
     if (done.length === 0) return;
     const set = new Set(done);
+    const wasBackpressured = this.uncommittedCheckpoints() > MAX_UNCOMMITTED_CHECKPOINTS;
     this.committing = this.committing.filter((p) => !set.has(p));
+    if (wasBackpressured) this.wakeUp();
   }
 
   private enqueue(commit: () => Promise<void>): Promise<void> {

@@ -40,6 +40,9 @@ export class RemoteLink {
   private buffer: unknown[] = [];
   private readonly waiting: unknown[][] = [];
   private credits: number;
+  /** Credits for batches processed while the gate said to hold them (local backpressure). */
+  private heldCredits = 0;
+  private holdCredits: () => boolean = () => false;
 
   private readonly json: boolean;
 
@@ -62,9 +65,26 @@ export class RemoteLink {
       }
       mailbox.submit(() => {
         deliver(typeof message === 'string' ? (JSON.parse(message) as unknown[]) : (message as unknown[]));
-        port.postMessage(1);
+        if (this.holdCredits()) this.heldCredits++;
+        else port.postMessage(1);
       });
     });
+  }
+
+  /**
+   * While `hold()` is true (an operator of this thread is backpressured), processed batches do
+   * not return their credit, so the sender stops after its credits and backpressure reaches the
+   * sources of other threads; {@link releaseCredits} returns them once `hold()` is false.
+   */
+  setCreditGate(hold: () => boolean): void {
+    this.holdCredits = hold;
+  }
+
+  /** Returns the credits held back, unless the gate still holds them. */
+  releaseCredits(): void {
+    if (this.heldCredits === 0 || this.holdCredits()) return;
+    this.port.postMessage(this.heldCredits);
+    this.heldCredits = 0;
   }
 
   /** True while batches wait for credit (backpressure). */

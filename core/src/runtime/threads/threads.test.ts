@@ -67,3 +67,33 @@ describe('worker-thread slots', () => {
     await expect(startJob(new URL('./remote-link.ts', import.meta.url))).rejects.toBeInstanceOf(SluiceError);
   });
 });
+
+describe('backpressure from a sink writer', () => {
+  const slowSink = new URL('./fixtures/slow-sink.job.ts', import.meta.url);
+  const gauge = (job: { metrics(): { operators: { custom: { name: string; value: number }[] }[] } }, name: string) =>
+    job
+      .metrics()
+      .operators.flatMap((o) => o.custom)
+      .filter((s) => s.name === name)
+      .map((s) => s.value);
+
+  // Without backpressure the generator (millions of records/s) would fill the writers' buffers
+  // with most of the 100,000 records, since they drain about 100 records per ms.
+  it.each([
+    [1, 1, 2_000],
+    [2, 2, 40_000],
+  ])(
+    'parallelism %i on %i thread(s): the writer stays near its limit (most buffered < %i) and every record arrives',
+    async (parallelism, slots, bound) => {
+      const job = await startJob(slowSink, { parallelism, slots, params: { count: 100_000 } });
+      await job.result;
+      const acked = gauge(job, 'slow_sink_acked');
+      expect(acked).toHaveLength(parallelism);
+      expect(acked.reduce((a, b) => a + b, 0)).toBe(100_000);
+      const most = Math.max(...gauge(job, 'slow_sink_max_buffered'));
+      expect(most).toBeGreaterThanOrEqual(500);
+      expect(most).toBeLessThan(bound);
+    },
+    60_000,
+  );
+});

@@ -1,3 +1,4 @@
+import type { MetricCounter } from '../../../api/metrics.ts';
 import type { SinkWriter, SinkWriterContext } from '../../../api/sink.ts';
 import { SluiceError } from '../../../errors.ts';
 import type { Timestamp } from '../../../time/timestamps.ts';
@@ -6,7 +7,7 @@ import type { KafkaClientConfig } from '../kafka-client-config.ts';
 import type { KafkaProducer, KafkaProducerRecord } from '../kafka-client.ts';
 import { describeCause } from '../kafka-client-error.ts';
 import { type KafkaRecordBuilder, recordBytes, sendEnd } from './kafka-record-builder.ts';
-import { KafkaSinkMetrics } from './kafka-sink-metrics.ts';
+import { KAFKA_SINK_METRICS, KafkaSinkMetrics } from './kafka-sink-metrics.ts';
 
 interface AckWaiter {
   readonly target: number;
@@ -24,6 +25,13 @@ export class BatchingKafkaWriter<T> implements SinkWriter<T> {
   private readonly build: KafkaRecordBuilder<T>;
   private readonly atLeastOnce: boolean;
   private readonly maxBatch: number;
+  private readonly maxBufferedBytes: number;
+  private readonly wakeUp: (() => void) | undefined;
+  /** Payload bytes written and not yet acknowledged. */
+  private bufferedBytes = 0;
+  /** Set when the buffer reached `maxBufferedBytes`, cleared when it is below half of it again. */
+  private full = false;
+  private readonly pauses: MetricCounter;
   private readonly metrics: KafkaSinkMetrics;
   private readonly producer: Promise<KafkaProducer>;
   private queue: KafkaProducerRecord[] = [];
@@ -38,20 +46,30 @@ export class BatchingKafkaWriter<T> implements SinkWriter<T> {
   constructor(
     build: KafkaRecordBuilder<T>,
     client: KafkaClientConfig,
-    options: { readonly atLeastOnce: boolean; readonly maxBatchRecords: number },
+    options: { readonly atLeastOnce: boolean; readonly maxBatchRecords: number; readonly maxBufferedBytes: number },
     ctx: SinkWriterContext,
   ) {
     this.build = build;
     this.atLeastOnce = options.atLeastOnce;
     this.maxBatch = options.maxBatchRecords;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.wakeUp = ctx.wakeUp;
     this.metrics = new KafkaSinkMetrics(ctx.metrics);
+    this.pauses = ctx.metrics.counter(KAFKA_SINK_METRICS.backpressurePauses);
+    ctx.metrics.gauge(KAFKA_SINK_METRICS.bufferedBytes, {}, () => this.bufferedBytes);
     this.producer = createKafkaClient(client).then((c) => c.producer());
     this.producer.catch(() => undefined); // reported through the send loop
   }
 
   write(value: T, timestamp: Timestamp): void {
     this.throwIfFailed();
-    this.queue.push(this.build.record(value, timestamp));
+    const record = this.build.record(value, timestamp);
+    this.queue.push(record);
+    this.bufferedBytes += recordBytes(record);
+    if (!this.full && this.bufferedBytes >= this.maxBufferedBytes) {
+      this.full = true;
+      this.pauses.inc();
+    }
     this.written++;
     if (!this.sending && !this.scheduled) {
       // One send per synchronous burst of writes (e.g. one input batch), not one per record.
@@ -61,6 +79,11 @@ export class BatchingKafkaWriter<T> implements SinkWriter<T> {
         void this.pump();
       });
     }
+  }
+
+  /** True from the moment `maxBufferedBytes` wait for acknowledgement until half of them are acknowledged. */
+  isBackpressured(): boolean {
+    return this.full;
   }
 
   flushAtBarrier(): Promise<void> | undefined {
@@ -107,6 +130,12 @@ export class BatchingKafkaWriter<T> implements SinkWriter<T> {
         this.acked += batch.length;
         this.metrics.recordsOut.inc(batch.length);
         this.metrics.bytesOut.inc(bytes);
+        this.bufferedBytes -= bytes;
+        // Resume the sources once half of the buffer is free (not at every ack near the limit).
+        if (this.full && this.bufferedBytes < this.maxBufferedBytes / 2) {
+          this.full = false;
+          this.wakeUp?.();
+        }
         this.settle();
       }
     } catch (error) {

@@ -15,6 +15,10 @@ export const KAFKA_SINK_METRICS = {
    * are aborted by the broker when recovery re-initialises their ids; the client cannot see those.)
    */
   abortedTransactions: 'kafka_sink_aborted_transactions_total',
+  /** None / at-least-once: payload bytes written and not yet acknowledged. */
+  bufferedBytes: 'kafka_sink_buffered_bytes',
+  /** None / at-least-once: times the sink's buffer filled up and it paused its sources (backpressure). */
+  backpressurePauses: 'kafka_sink_backpressure_pauses_total',
 } as const;
 
 /**

@@ -90,6 +90,13 @@ export interface KafkaSinkOptions<T> {
   readonly transactionTimeoutMs?: number;
   /** Most records per produce request; default 5 000 (a request also stops at 900 KiB, below the broker's default 1 MiB batch limit). */
   readonly maxBatchRecords?: number;
+  /**
+   * None / at-least-once: payload bytes queued and not yet acknowledged beyond which the sink
+   * reports backpressure (its sources are not polled until the queue is below half of it);
+   * default 32 MiB. Exactly-once buffers an epoch until its checkpoint and is bounded by the
+   * number of epochs waiting for their commit instead.
+   */
+  readonly maxBufferedBytes?: number;
   /** Client settings (library, TLS, SASL, client id, timeouts); `bootstrapServers` above wins. */
   readonly client?: Partial<KafkaClientConfig>;
 }

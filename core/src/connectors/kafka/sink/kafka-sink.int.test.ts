@@ -121,6 +121,41 @@ describe.skipIf(bootstrap.length === 0).each(libraries)('KafkaSink on %s', (libr
     },
   );
 
+  it.each<KafkaDeliveryGuarantee>(['none', 'at-least-once'])(
+    '%s: a full buffer pauses the sources (backpressure) and every record still arrives',
+    async (deliveryGuarantee) => {
+      const topic = await kit.topic(1);
+      const count = 5_000;
+      const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+      env
+        .fromSource(
+          new DataGeneratorSource<Order>({ count, generate: (id) => ({ id, customer: `c${id % 17}` }) }),
+          WatermarkStrategy.noWatermarks<Order>(),
+          'orders',
+        )
+        .sinkTo(
+          new KafkaSink<Order>({
+            bootstrapServers: bootstrap,
+            topic,
+            deliveryGuarantee,
+            maxBufferedBytes: 4_096, // ~140 records: the generator outruns the broker at once
+            client: { library },
+          }),
+          'orders-kafka',
+        );
+      const client = env.executeAsync('kafka-sink-backpressure');
+      await client.result;
+      const records = await kit.readAtLeast(topic, count);
+      expect(records.map((r) => (JSON.parse(r.value?.toString() ?? '{}') as Order).id)).toEqual(
+        Array.from({ length: count }, (_, id) => id),
+      );
+      const samples = client.metrics().operators.flatMap((o) => o.custom);
+      const value = (name: string) => samples.find((s) => s.name === name)?.value;
+      expect(value(KAFKA_SINK_METRICS.backpressurePauses)).toBeGreaterThan(0);
+      expect(value(KAFKA_SINK_METRICS.bufferedBytes)).toBe(0);
+    },
+  );
+
   it.each<KafkaDeliveryGuarantee>(['at-least-once', 'exactly-once'])(
     '%s: a backlog of 300-byte records into one partition goes out in requests below the broker limit (regression: MESSAGE_TOO_LARGE)',
     async (deliveryGuarantee) => {

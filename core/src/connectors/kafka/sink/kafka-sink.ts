@@ -60,6 +60,7 @@ export class KafkaSink<T> implements Sink<T> {
   private readonly options: KafkaSinkOptions<T>;
   private readonly client: KafkaClientConfig;
   private readonly maxBatchRecords: number;
+  private readonly maxBufferedBytes: number;
   private readonly transactionTimeoutMs: number;
   private readonly markerTopic: string | undefined;
 
@@ -101,6 +102,7 @@ export class KafkaSink<T> implements Sink<T> {
     this.twoPhaseCommit = options.deliveryGuarantee === 'exactly-once';
     this.client = { ...options.client, bootstrapServers: servers.filter(Boolean) };
     this.maxBatchRecords = positiveInteger(options.maxBatchRecords, 'maxBatchRecords', 5_000);
+    this.maxBufferedBytes = positiveInteger(options.maxBufferedBytes, 'maxBufferedBytes', 32 * 1024 * 1024);
     this.transactionTimeoutMs = positiveInteger(options.transactionTimeoutMs, 'transactionTimeoutMs', 60_000);
     new KafkaRecordBuilder(options); // fails now on a bad serializer, not in the job
   }
@@ -116,7 +118,11 @@ export class KafkaSink<T> implements Sink<T> {
     return new BatchingKafkaWriter(
       build,
       this.client,
-      { atLeastOnce: this.deliveryGuarantee === 'at-least-once', maxBatchRecords: this.maxBatchRecords },
+      {
+        atLeastOnce: this.deliveryGuarantee === 'at-least-once',
+        maxBatchRecords: this.maxBatchRecords,
+        maxBufferedBytes: this.maxBufferedBytes,
+      },
       ctx,
     );
   }
