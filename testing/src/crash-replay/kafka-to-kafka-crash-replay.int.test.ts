@@ -1,18 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKafkaClient, type KafkaClient } from '@sluice/core';
-import { checkCrashReplay, type KillMoment, uniqueTopic, uniqueTransactionalId } from '@sluice/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { produceClicks, readCommitted } from './fixtures/kafka-clicks-topics.ts';
+import { uniqueTopic, uniqueTransactionalId } from '@sluice/testing';
+import { describe, expect, it } from 'vitest';
+import { produceClicks } from './fixtures/kafka-clicks-topics.ts';
+import { bootstrap, kafkaCrashReplaySuite, killTwelveTimes, LAYOUTS } from './fixtures/kafka-crash-replay.ts';
 
 const job = new URL('./fixtures/kafka-to-kafka-clicks.job.ts', import.meta.url);
-const bootstrap = process.env['KAFKA_BOOTSTRAP_SERVERS']?.split(',').filter(Boolean) ?? [];
-const MOMENTS: readonly KillMoment[] = ['random', 'during-upload', 'after-checkpoint', 'during-commit'];
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 /**
  * Issue #5's end-to-end proof: a job reading Kafka (bounded at the end offsets of its first start,
@@ -21,37 +12,24 @@ afterAll(() => {
  * what read_committed consumers see equals the failure-free run, line for line.
  */
 describe.skipIf(bootstrap.length === 0)('crash-and-replay: Kafka → keyed window → Kafka, exactly-once', () => {
-  let client: KafkaClient;
-  beforeAll(async () => {
-    client = await createKafkaClient({ bootstrapServers: bootstrap });
-  });
+  const suite = kafkaCrashReplaySuite();
 
-  it.each([
-    { name: 'parallelism 2, 1 thread', slots: 1, parallelism: 2 },
-    { name: 'parallelism 2, 2 worker threads', slots: 2, parallelism: 2 },
-  ])(
+  it.each(LAYOUTS)(
     '$name: 12 SIGKILLs (random, during upload, after completion, during the commit); read_committed output equals the failure-free run',
     async ({ slots, parallelism }) => {
       const count = 40_000;
       const input = uniqueTopic('k2k-clicks-in');
       const outputs = { reference: uniqueTopic('k2k-ref'), crashing: uniqueTopic('k2k-crash') };
-      const admin = client.admin();
-      await admin.createTopics([
-        { topic: input, partitions: 3 },
-        { topic: outputs.reference, partitions: 3 },
-        { topic: outputs.crashing, partitions: 3 },
-      ]);
-      await admin.close();
-      await produceClicks(client, input, count, 3);
-      const checkpoints = mkdtempSync(join(tmpdir(), 'sluice-k2k-crash-'));
-      dirs.push(checkpoints);
+      await suite.createTopics(input, outputs.reference, outputs.crashing);
+      await produceClicks(suite.client, input, count, 3);
+      const checkpoints = suite.tempDir('sluice-k2k-crash-');
       const prefixes = { reference: uniqueTransactionalId('k2k-ref'), crashing: uniqueTransactionalId('k2k') };
-      const report = await checkCrashReplay({
+      const report = await killTwelveTimes({
+        client: suite.client,
         job,
         slots,
         parallelism,
-        kills: 12,
-        killMoments: MOMENTS,
+        outputs,
         params: (run): Record<string, string | number> =>
           run === 'reference'
             ? { input, output: outputs.reference, prefix: prefixes.reference }
@@ -66,17 +44,11 @@ describe.skipIf(bootstrap.length === 0)('crash-and-replay: Kafka → keyed windo
                 rate: 2_000,
                 fetchBytes: 1_024,
               },
-        readOutput: (run) => readCommitted(client, outputs[run]),
       });
-      expect(report.kills).toBeGreaterThanOrEqual(12);
-      for (const moment of MOMENTS) expect(report.killMoments[moment], moment).toBeGreaterThan(0);
-      expect(report.restoredStarts).toBeGreaterThan(5);
       // 40 users × 200 s of event time: nearly every (user, second) has clicks.
       expect(report.reference.length).toBeGreaterThan(7_000);
       const total = report.reference.reduce((n, line) => n + Number(line.slice(line.indexOf('=') + 1)), 0);
       expect(total).toBe(count);
-      expect(report.missing).toEqual([]);
-      expect(report.extra).toEqual([]);
     },
     300_000,
   );

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { createKafkaClient, type KafkaProducer, type KafkaProducerRecord, SeededRandom } from '@sluice/core';
+import { type KafkaProducerRecord, SeededRandom } from '@sluice/core';
+import { parseProducerArgs, runProducer } from '../../kafka/send-loops.ts';
 import { nexmarkGenerator } from '../generator.ts';
 
 /*
@@ -13,101 +13,34 @@ import { nexmarkGenerator } from '../generator.ts';
  * ({ produced, seconds }) is the last line on stdout.
  */
 
-const { values } = parseArgs({
-  options: {
-    bootstrap: { type: 'string' },
-    topic: { type: 'string' },
-    partitions: { type: 'string', default: '1' },
-    events: { type: 'string' },
-    rate: { type: 'string' },
-    seconds: { type: 'string' },
-  },
-});
-
-function fail(message: string): never {
-  process.stderr.write(`nexmark-producer: ${message}\n`);
-  process.exit(2);
-}
-
-const bootstrap = (values.bootstrap ?? '').split(',').filter((s) => s.length > 0);
-const topic = values.topic ?? fail('--topic is required');
-const partitions = Number(values.partitions);
-if (bootstrap.length === 0) fail('--bootstrap host:port is required');
-if (!Number.isInteger(partitions) || partitions <= 0) fail('--partitions must be a positive integer');
+const { bootstrap, topic, partitions, mode } = parseProducerArgs('nexmark-producer', 'events');
 
 const generate = nexmarkGenerator();
 const random = new SeededRandom();
-let next = 0;
-let produced = 0;
 
-function records(count: number): KafkaProducerRecord[] {
+function records(first: number, count: number): KafkaProducerRecord[] {
   const batch: KafkaProducerRecord[] = new Array(count);
-  for (let i = 0; i < count; i++, next++) {
-    random.reset(0, next);
-    const event = generate(next, random);
+  for (let i = 0, n = first; i < count; i++, n++) {
+    random.reset(0, n);
+    const event = generate(n, random);
     batch[i] = {
       topic,
-      partition: next % partitions,
+      partition: n % partitions,
       value: Buffer.from(JSON.stringify(event)),
     };
   }
   return batch;
 }
 
-const report = (): void => {
-  process.send?.({ produced });
-};
-
-/** N events, up to 4 batches of 5,000 in flight. */
-async function preload(producer: KafkaProducer, events: number): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  while (next < events) {
-    const count = Math.min(5_000, events - next);
-    const sent: Promise<void> = producer.send(records(count)).then(() => {
-      produced += count;
-      inFlight.delete(sent);
-    });
-    inFlight.add(sent);
-    if (inFlight.size >= 4) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-}
-
-/** `rate` events/s for `seconds`: every 50 ms, sends what the schedule says is due (catching up after a slow send). */
-async function constantRate(producer: KafkaProducer, rate: number, seconds: number): Promise<void> {
-  const started = performance.now();
-  const endAt = started + seconds * 1000;
-  for (let now = started; now < endAt; now = performance.now()) {
-    // In sends of at most 5,000 records: a partition's batch must stay under the broker's 1 MB message limit.
-    for (let due = Math.floor(((now - started) / 1000) * rate) - next; due > 0; ) {
-      const count = Math.min(due, 5_000);
-      await producer.send(records(count));
-      produced += count;
-      due -= count;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const client = await createKafkaClient({ bootstrapServers: bootstrap, clientId: 'sluice-nexmark-producer' });
-const producer = client.producer();
-const started = performance.now();
-const progress = setInterval(report, 250);
-try {
-  if (values.events !== undefined) {
-    const events = Number(values.events);
-    if (!Number.isInteger(events) || events <= 0) fail('--events must be a positive integer');
-    await preload(producer, events);
-  } else {
-    const rate = Number(values.rate);
-    const seconds = Number(values.seconds);
-    if (!(rate > 0) || !(seconds > 0)) fail('give --events N, or --rate R and --seconds S (both > 0)');
-    await constantRate(producer, rate, seconds);
-  }
-} finally {
-  clearInterval(progress);
-  await producer.close();
-}
-report();
-process.stdout.write(`${JSON.stringify({ produced, seconds: (performance.now() - started) / 1000 })}\n`);
-process.disconnect?.();
+await runProducer({
+  bootstrap,
+  clientId: 'sluice-nexmark-producer',
+  mode,
+  records,
+  // In sends of at most 5,000 records: a partition's batch must stay under the broker's 1 MB message limit.
+  recordsPerSend: 5_000,
+  // One send at a time, catching up after a slow one.
+  tickMs: 50,
+  maxInFlight: 1,
+  catchUp: true,
+});

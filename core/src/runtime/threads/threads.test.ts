@@ -1,4 +1,4 @@
-import { type CollectSink, SluiceError, startJob } from '@sluice/core';
+import { type CollectSink, type JobClient, SluiceError, startJob } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 
 const keyedSum = new URL('./fixtures/keyed-sum.job.ts', import.meta.url);
@@ -70,7 +70,7 @@ describe('worker-thread slots', () => {
 
 describe('backpressure from a sink writer', () => {
   const slowSink = new URL('./fixtures/slow-sink.job.ts', import.meta.url);
-  const gauge = (job: { metrics(): { operators: { custom: { name: string; value: number }[] }[] } }, name: string) =>
+  const gauge = (job: Pick<JobClient, 'metrics'>, name: string) =>
     job
       .metrics()
       .operators.flatMap((o) => o.custom)

@@ -5,7 +5,6 @@ import {
   CollectSink,
   FileSink,
   FsCheckpointStorage,
-  type JobClient,
   KAFKA_SOURCE_METRICS,
   type KafkaPartitionSplit,
   KafkaSource,
@@ -13,12 +12,14 @@ import {
   StreamExecutionEnvironment,
   WatermarkStrategy,
 } from '@sluice/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   bootstrap,
   describeRecord,
   eventually,
+  jobsToCancel,
   KafkaKit,
+  openForSuite,
   samplesOf,
   sourceOptions,
   unique,
@@ -35,15 +36,8 @@ afterEach(() => {
 });
 
 describe.skipIf(bootstrap.length === 0)('KafkaSource checkpoints', () => {
-  let kit: KafkaKit;
-  const jobs: JobClient[] = [];
-  beforeAll(async () => {
-    kit = await new KafkaKit().open();
-  });
-  afterAll(async () => {
-    for (const job of jobs) if (job.status() === 'RUNNING') await job.cancel().catch(() => {});
-    await kit.close();
-  });
+  const kit = openForSuite(new KafkaKit());
+  const jobs = jobsToCancel();
 
   it('resumes from a checkpoint after cancel exactly where it stopped: nothing lost, nothing duplicated', async () => {
     const topic = await kit.topic(3);

@@ -1,7 +1,6 @@
 import { Admin } from '@platformatic/kafka';
 import {
   CollectSink,
-  type JobClient,
   KAFKA_SOURCE_METRICS,
   KafkaClientError,
   type KafkaClientLibrary,
@@ -19,7 +18,9 @@ import {
   bootstrap,
   describeRecord,
   eventually,
+  jobsToCancel,
   KafkaKit,
+  openForSuite,
   readBounded,
   samplesOf,
   sourceOptions,
@@ -34,10 +35,7 @@ type Reset = TopicPartition & { readonly from: number; readonly to: number };
 const range = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => `0:${from + i}:v${from + i}`).sort();
 
-const jobs: JobClient[] = [];
-afterAll(async () => {
-  for (const job of jobs) if (job.status() === 'RUNNING') await job.cancel().catch(() => {});
-});
+const jobs = jobsToCancel();
 
 /** Settles `promise`, or fails the test after `ms`: an out-of-range position must never hang. */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
@@ -51,17 +49,13 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 }
 
 describe.skipIf(bootstrap.length === 0).each(libraries)('offsets out of range on %s', (library) => {
-  let kit: KafkaKit;
+  const kit = openForSuite(new KafkaKit(library));
   let deleter: Admin;
 
-  beforeAll(async () => {
-    kit = await new KafkaKit(library).open();
+  beforeAll(() => {
     deleter = new Admin({ clientId: 'sluice-offset-reset-test', bootstrapBrokers: bootstrap });
   });
-  afterAll(async () => {
-    await deleter.close();
-    await kit.close();
-  });
+  afterAll(() => deleter.close());
 
   /** A 1-partition topic with records 0..99 of which 0..59 are deleted: the log starts at 60. */
   async function truncatedTopic(): Promise<string> {

@@ -6,12 +6,13 @@ import {
   StreamExecutionEnvironment,
   WatermarkStrategy,
 } from '@sluice/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bootstrap,
   describeRecord,
   eventually,
   KafkaKit,
+  openForSuite,
   readBounded,
   samplesOf,
   sourceOptions,
@@ -19,11 +20,7 @@ import {
 } from './fixtures/kafka-source-kit.ts';
 
 describe.skipIf(bootstrap.length === 0)('KafkaSource start offsets', () => {
-  let kit: KafkaKit;
-  beforeAll(async () => {
-    kit = await new KafkaKit().open();
-  });
-  afterAll(() => kit.close());
+  const kit = openForSuite(new KafkaKit());
 
   const read = (options: Parameters<typeof sourceOptions<string>>[1]) =>
     readBounded(new KafkaSource(sourceOptions('platformatic', { bounded: 'latest-at-start', ...options })));

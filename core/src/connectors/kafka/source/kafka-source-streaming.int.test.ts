@@ -6,21 +6,20 @@ import {
   StreamExecutionEnvironment,
   WatermarkStrategy,
 } from '@sluice/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bootstrap,
   describeRecord,
   eventually,
+  jobsToCancel,
   KafkaKit,
+  openForSuite,
   readBounded,
   sourceOptions,
   unique,
 } from './fixtures/kafka-source-kit.ts';
 
-const jobs: JobClient[] = [];
-afterAll(async () => {
-  for (const job of jobs) if (job.status() === 'RUNNING') await job.cancel().catch(() => {});
-});
+const jobs = jobsToCancel();
 
 function start<T>(source: KafkaSource<T>, strategy: WatermarkStrategy<T>, parallelism = 1) {
   const env = StreamExecutionEnvironment.create({ parallelism, autoWatermarkIntervalMs: 20 });
@@ -35,11 +34,7 @@ const sourceWatermark = (client: JobClient) =>
   client.metrics().operators.find((o) => o.uid === 'kafka')?.watermarkMs ?? Number.NEGATIVE_INFINITY;
 
 describe.skipIf(bootstrap.length === 0)('KafkaSource while running', () => {
-  let kit: KafkaKit;
-  beforeAll(async () => {
-    kit = await new KafkaKit().open();
-  });
-  afterAll(() => kit.close());
+  const kit = openForSuite(new KafkaKit());
 
   it('subscribes by pattern and picks up a partition and a topic added while running', async () => {
     const prefix = unique('pattern');
