@@ -33,6 +33,7 @@ describe('kafkaServerProperties', () => {
     expect(properties.get('transaction.state.log.min.isr')).toBe('1');
     expect(properties.get('group.initial.rebalance.delay.ms')).toBe('0');
     expect(properties.get('log.dirs')).toBe('/tmp/sluice-kafka-x/data');
+    expect(properties.get('log.retention.ms')).toBe('-1'); // 1970 event times must not expire
   });
 
   it('lets overrides win', () => {

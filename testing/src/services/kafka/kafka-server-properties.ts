@@ -55,7 +55,7 @@ export interface KafkaBrokerLayout {
 /**
  * The `server.properties` of a single-node KRaft broker (combined broker + controller), tuned
  * for tests: everything bound to 127.0.0.1, replication factors 1, one-partition internal
- * topics, no initial rebalance delay. With `layout.security`, three more client listeners:
+ * topics, no initial rebalance delay, no time-based retention. With `layout.security`, three more client listeners:
  * `SASL_PLAINTEXT`, `SSL` and `SASL_SSL` (see {@link kafkaSecurityProperties}); brokers and
  * controller keep talking plaintext among themselves. `overrides` win over the defaults.
  *
@@ -109,6 +109,10 @@ export function kafkaServerProperties(
     'num.io.threads': 2,
     'num.recovery.threads.per.data.dir': 1,
     'log.cleaner.threads': 1,
+    // Tests write event-time timestamps from 1970: with time-based retention the broker rolls a
+    // segment per append and deletes them at its next retention check (every 5 min), so a reader
+    // would lose a topic's first records mid-test. Test data lives as long as the broker.
+    'log.retention.ms': -1,
     ...(security === undefined ? {} : kafkaSecurityProperties(security)),
     ...overrides,
   };

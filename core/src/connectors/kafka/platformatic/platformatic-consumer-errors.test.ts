@@ -25,10 +25,38 @@ class FakeConsumer {
     };
   }
 
+  /** The library's API lookup: the consumer under test wraps the Fetch API it returns. */
+  [platformatic.kGetApi](name: string, callback: (error: Error | null, api?: unknown) => void): void {
+    const api = (_connection: unknown, ...args: unknown[]) => {
+      const done = args.pop() as (error: unknown, response?: unknown) => void;
+      try {
+        done(null, FakeConsumer.answer());
+      } catch (error) {
+        done(error);
+      }
+    };
+    callback(
+      name === 'Fetch' ? null : new Error(`unexpected API ${name}`),
+      Object.assign(api, { key: 1, version: 15 }),
+    );
+  }
+
+  /** As the library: the Fetch API's answer (through the wrapped API), errors rejecting. */
   async fetch(options: { topics: { partitions: { partition: number; fetchOffset: bigint }[] }[] }): Promise<unknown> {
     FakeConsumer.fetchOffsets.push(
       Object.fromEntries(options.topics.flatMap((t) => t.partitions.map((p) => [p.partition, p.fetchOffset]))),
     );
+    return new Promise((resolve, reject) => {
+      this[platformatic.kGetApi]('Fetch', (error, api) => {
+        if (error) return reject(error);
+        (api as (c: unknown, cb: (e: unknown, r?: unknown) => void) => void)(undefined, (e, response) =>
+          e ? reject(e) : resolve(response),
+        );
+      });
+    });
+  }
+
+  static answer(): unknown {
     const answer = FakeConsumer.answers.shift() ?? {};
     const partitions = Object.entries(answer).map(([index, a]) => ({
       partitionIndex: Number(index),

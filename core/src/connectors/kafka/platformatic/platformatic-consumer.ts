@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { ClusterMetadata, Consumer } from '@platformatic/kafka';
 import type {
   KafkaAdmin,
@@ -14,7 +15,7 @@ import type {
 import type { KafkaClientConfig } from '../kafka-client-config.ts';
 import { KafkaClientError, offsetOutOfRangeError } from '../kafka-client-error.ts';
 import { partitionKey, resolveOffsets } from '../resolve-offsets.ts';
-import { committedBatches } from './committed-batches.ts';
+import { type AbortedTransaction, committedBatches } from './committed-batches.ts';
 import {
   type PlatformaticModule,
   platformaticBaseOptions,
@@ -25,6 +26,16 @@ import {
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
 type FetchPartition = FetchResponse['responses'][number]['partitions'][number];
 type FetchRequestTopic = Parameters<Consumer['fetch']>[0]['topics'][number];
+
+/**
+ * Where a fetched partition keeps the broker's aborted-transactions list, out of the library's
+ * reach (see {@link keepAbortedTransactionsFromLibrary}).
+ */
+const ABORTED_TRANSACTIONS = Symbol('sluice.abortedTransactions');
+
+type FetchPartitionWithAborted = FetchPartition & {
+  [ABORTED_TRANSACTIONS]?: readonly AbortedTransaction[] | null;
+};
 
 /** Timestamp type bit of a record batch: set when the broker stamps records (LogAppendTime). */
 const LOG_APPEND_TIME_BIT = 1 << 3;
@@ -68,8 +79,8 @@ interface Assigned {
 /**
  * {@link KafkaConsumer} on @platformatic/kafka: a `Consumer` that never joins its (unique,
  * unused) group and only issues `fetch` requests for the assigned partitions, one per leader.
- * Aborted transactions are filtered again here ({@link committedBatches}): the library's own
- * filter keeps one aborted range per producer id per fetch and delivers the rest.
+ * Aborted transactions are filtered here ({@link committedBatches}) and never by the library,
+ * whose filter drops committed records ({@link keepAbortedTransactionsFromLibrary}).
  */
 export class PlatformaticConsumer implements KafkaConsumer {
   private readonly lib: PlatformaticModule;
@@ -109,6 +120,7 @@ export class PlatformaticConsumer implements KafkaConsumer {
       groupId: `sluice-unused-${randomUUID()}`,
       autocommit: false,
     });
+    keepAbortedTransactionsFromLibrary(lib, this.consumer);
   }
 
   async assign(partitions: readonly (TopicPartition & { readonly start: OffsetSpec })[]): Promise<void> {
@@ -319,7 +331,7 @@ export class PlatformaticConsumer implements KafkaConsumer {
     const nextOffset = last ? Number(last.firstOffset) + last.lastOffsetDelta + 1 : a.position;
     const kept =
       this.isolationLevel === this.lib.FetchIsolationLevels.READ_COMMITTED
-        ? committedBatches(raw, data.abortedTransactions)
+        ? committedBatches(raw, abortedTransactionsOf(a, data))
         : raw;
     const records: KafkaRecord[] = [];
     for (const batch of kept) {
@@ -358,6 +370,79 @@ export class PlatformaticConsumer implements KafkaConsumer {
     }
     return entry;
   }
+}
+
+/**
+ * Hides the aborted-transactions list of every Fetch response from @platformatic/kafka's
+ * `read_committed` filter, which loses committed records; {@link committedBatches} filters instead.
+ *
+ * The library's filter (`Consumer#filterUncommittedMessages`, node_modules/@platformatic/kafka/
+ * dist/clients/consumer/consumer.js:1879-1913 in 2.12.1, called at :673 on every successful read_committed
+ * fetch) keeps ONE aborted range per producer id — `[firstOffset of the producer's last entry in
+ * the list, offset of the producer's last ABORT marker in the response)` — and drops every batch
+ * of the producer inside it. A transactional producer keeps its id across transactions and
+ * epochs, and an abort marker need not close a listed transaction: a transaction that added the
+ * partition but wrote nothing to it (the produce failed, or the process died in between) gets an
+ * abort marker and no entry. The range then spans the producer's COMMITTED transactions between an
+ * earlier aborted transaction and that marker, and they vanish (exactly-once sink: whole
+ * committed epochs missing for read_committed readers, while the marker offset committed with
+ * them is visible).
+ *
+ * The fetch API is wrapped where the consumer looks it up (`kGetApi`, exported for clients): the
+ * list moves to {@link ABORTED_TRANSACTIONS} before the library sees the response (in error
+ * responses too), so its filter finds none and keeps every batch.
+ */
+function keepAbortedTransactionsFromLibrary(lib: PlatformaticModule, consumer: Consumer): void {
+  type GetApi = (name: string, callback: (error: Error | null, api?: FetchApi) => void) => void;
+  type FetchApi = ((connection: unknown, ...args: unknown[]) => void) & {
+    async: unknown;
+    key: number;
+    version: number;
+  };
+  const target = consumer as unknown as Record<symbol, GetApi>;
+  const getApi = (target[lib.kGetApi] as GetApi).bind(consumer);
+  target[lib.kGetApi] = (name, callback) => {
+    getApi(name, (error, api) => {
+      if (error || api === undefined || name !== 'Fetch') {
+        callback(error, api);
+        return;
+      }
+      const fetch = (connection: unknown, ...args: unknown[]): void => {
+        const done = typeof args.at(-1) === 'function' ? (args.pop() as (e: unknown, r?: unknown) => void) : undefined;
+        api(connection, ...args, (e: unknown, response?: unknown) => {
+          hideAbortedTransactions(response ?? (e as { response?: unknown } | null)?.response);
+          done?.(e, response);
+        });
+      };
+      callback(null, Object.assign(fetch, { async: promisify(fetch), key: api.key, version: api.version }));
+    });
+  };
+}
+
+function hideAbortedTransactions(response: unknown): void {
+  const topics = (response as Partial<FetchResponse> | undefined)?.responses;
+  if (!Array.isArray(topics)) return;
+  for (const topic of topics) {
+    for (const partition of topic.partitions as FetchPartitionWithAborted[]) {
+      if (ABORTED_TRANSACTIONS in partition) continue;
+      partition[ABORTED_TRANSACTIONS] = partition.abortedTransactions;
+      partition.abortedTransactions = [];
+    }
+  }
+}
+
+/** The broker's aborted-transactions list of a fetched partition, kept from the library. */
+function abortedTransactionsOf(a: Assigned, data: FetchPartition): readonly AbortedTransaction[] | null {
+  const partition = data as FetchPartitionWithAborted;
+  if (!(ABORTED_TRANSACTIONS in partition)) {
+    // The library fetched without the wrapped API: its filter may have dropped committed records.
+    throw new KafkaClientError(
+      'ILLEGAL_STATE',
+      'INVALID_STATE',
+      `Fetching ${a.topic}:${a.partition}: the read_committed response bypassed Sluice's aborted-transactions handling (incompatible @platformatic/kafka version?).`,
+    );
+  }
+  return partition[ABORTED_TRANSACTIONS] ?? null;
 }
 
 /** The response's entry for partition `a`, if the broker sent one. */
