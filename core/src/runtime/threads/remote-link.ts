@@ -1,4 +1,5 @@
 import type { Mailbox } from '../mailbox.ts';
+import { ColumnarDecoder, ColumnarEncoder, isColumnarBatch } from './columnar-batch.ts';
 
 /** Entry opcodes of a batch between threads; every entry is 6 slots: op, edge, consumer, channel, payload, timestamp. */
 export const OP_RECORD = 0;
@@ -15,36 +16,42 @@ const SLOTS = 6;
 
 /**
  * How records are encoded between threads: 'structured-clone' (default) accepts anything
- * postMessage does (Maps, Dates, bigints, typed arrays); 'json' is about twice as fast for plain
- * data but requires JSON-safe records (objects, arrays, strings, finite numbers, booleans, null).
+ * postMessage does (Maps, Dates, bigints, typed arrays); 'json' is several times faster for plain
+ * data but requires JSON-safe records (objects, arrays, strings, finite numbers, booleans, null):
+ * records come out as `JSON.parse(JSON.stringify(record))`. Flat objects of numbers, strings and
+ * booleans travel in columns (see columnar-batch.ts), everything else as JSON.
  */
 export type CrossThreadCodec = 'structured-clone' | 'json';
 
 /** The port a link sends on: a worker_threads MessagePort or anything shaped like it. */
 export interface LinkPort {
-  postMessage(message: unknown): void;
+  /** `transfer`: ArrayBuffers moved to the receiver (MessagePort's transfer list). */
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   on(event: 'message', listener: (message: unknown) => void): void;
   close?(): void;
 }
 
 /**
  * The channel from this thread to one other thread. Records and control events (watermarks,
- * idleness, end of input) go into one ordered buffer, sent as a batch (structured clone) when it
- * is full or when the task loop finishes a step. Credit-based flow control: at most `credits`
- * batches are in flight; the receiver returns a credit after it processed a batch. While a link
- * has batches waiting for credit it is `blocked`, and the task loop stops polling its sources.
+ * idleness, end of input) go into one ordered buffer, sent as a batch (structured clone, or
+ * columnar with the 'json' codec: see columnar-batch.ts) when it is full or when the task loop
+ * finishes a step. Credit-based flow control: at most `credits` batches are in flight; the
+ * receiver returns a credit after it processed a batch. While a link has batches waiting for
+ * credit it is `blocked`, and the task loop stops polling its sources.
  */
 export class RemoteLink {
   private readonly port: LinkPort;
   private readonly maxBatchEntries: number;
   private buffer: unknown[] = [];
-  private readonly waiting: unknown[][] = [];
+  /** Batches waiting for credit: flat arrays (structured clone) or encoded ones ('json'). */
+  private readonly waiting: unknown[] = [];
   private credits: number;
   /** Credits for batches processed while the gate said to hold them (local backpressure). */
   private heldCredits = 0;
   private holdCredits: () => boolean = () => false;
 
-  private readonly json: boolean;
+  /** Set for the 'json' codec. */
+  private readonly encoder: ColumnarEncoder | undefined;
 
   constructor(
     port: LinkPort,
@@ -55,7 +62,8 @@ export class RemoteLink {
     this.port = port;
     this.credits = options.credits ?? 16;
     this.maxBatchEntries = (options.maxBatchRecords ?? 1024) * SLOTS;
-    this.json = options.codec === 'json';
+    this.encoder = options.codec === 'json' ? new ColumnarEncoder() : undefined;
+    const decoder = new ColumnarDecoder();
     port.on('message', (message) => {
       if (typeof message === 'number') {
         this.credits += message;
@@ -64,7 +72,7 @@ export class RemoteLink {
         return;
       }
       mailbox.submit(() => {
-        deliver(typeof message === 'string' ? (JSON.parse(message) as unknown[]) : (message as unknown[]));
+        deliver(isColumnarBatch(message) ? decoder.decode(message) : (message as unknown[]));
         if (this.holdCredits()) this.heldCredits++;
         else port.postMessage(1);
       });
@@ -104,8 +112,13 @@ export class RemoteLink {
   /** Sends what is buffered (as one batch), subject to credit. */
   flush(): void {
     if (this.buffer.length === 0) return;
-    this.waiting.push(this.buffer);
-    this.buffer = [];
+    if (this.encoder === undefined) {
+      this.waiting.push(this.buffer);
+      this.buffer = [];
+    } else {
+      this.waiting.push(this.encoder.encode(this.buffer));
+      this.buffer.length = 0; // reused: the encoded batch holds no reference to it
+    }
     this.sendWaiting();
   }
 
@@ -113,7 +126,8 @@ export class RemoteLink {
     while (this.credits > 0 && this.waiting.length > 0) {
       this.credits--;
       const batch = this.waiting.shift();
-      this.port.postMessage(this.json ? JSON.stringify(batch) : batch);
+      if (isColumnarBatch(batch)) this.port.postMessage(batch, [batch.buf]);
+      else this.port.postMessage(batch);
     }
   }
 }
