@@ -106,11 +106,64 @@ export function createDataDir(service: string): string {
  *   dataDir, logFile: join(dataDir, 's3mock.log') });
  * ```
  */
-export async function startJavaProcess(options: JavaProcessOptions): Promise<JavaProcess> {
+export function startJavaProcess(options: JavaProcessOptions): Promise<JavaProcess> {
+  const markerOf = (id: string): string => `-Dsluice.testing.id=${id}`;
+  return startServiceProcess({
+    service: options.service,
+    command: options.java,
+    args: (id) => [markerOf(id), ...options.jvmArgs, ...options.mainArgs],
+    marker: markerOf,
+    dataDir: options.dataDir,
+    logFile: options.logFile,
+    ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+    launchFailure: `Could not launch ${options.java} for ${options.service}. Check the Java installation (JAVA_HOME).`,
+  });
+}
+
+/**
+ * Options of {@link startServiceProcess}: any service executable (a JVM, Mosquitto, Prometheus…).
+ *
+ * @example
+ * ```ts
+ * const options: ServiceProcessOptions = { service: 'mosquitto', command: '/usr/sbin/mosquitto',
+ *   args: () => ['-c', conf], marker: () => conf, dataDir, logFile, launchFailure: 'Could not launch mosquitto.' };
+ * ```
+ */
+export interface ServiceProcessOptions {
+  /** Short service name for records and messages. */
+  readonly service: string;
+  readonly command: string;
+  /** The arguments, given the registry id of the process (e.g. for a marker flag). */
+  readonly args: (id: string) => readonly string[];
+  /** Text in the process's command line: the stale-service sweep only kills a pid that has it. */
+  readonly marker: (id: string) => string;
+  /** Scratch directory; deleted on stop. Also the working directory. */
+  readonly dataDir: string;
+  /** stdout and stderr of the process go here. */
+  readonly logFile: string;
+  /** Time between SIGTERM and SIGKILL on stop, default 10 s. */
+  readonly stopGraceMs?: number;
+  /** The message when the executable cannot be started at all. */
+  readonly launchFailure: string;
+}
+
+/**
+ * Starts a service executable in its own process group with output to `logFile`, after sweeping
+ * what interrupted runs left behind; records it in the registry and kills it if this Node process
+ * exits without `stop()`. The returned handle can also restart it in place.
+ *
+ * @example
+ * ```ts
+ * const service = await startServiceProcess(options);
+ * await service.stop();
+ * ```
+ */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<JavaProcess> {
   await sweepStaleServices();
   const id = uniqueName(options.service);
-  const marker = `-Dsluice.testing.id=${id}`;
-  let current = await launch(options, marker).catch((error: unknown) => {
+  const marker = options.marker(id);
+  const args = options.args(id);
+  let current = await launch(options, args).catch((error: unknown) => {
     rmSync(options.dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -153,7 +206,7 @@ export async function startJavaProcess(options: JavaProcessOptions): Promise<Jav
     await terminate(restartOptions.signal ?? 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, restartOptions.downtimeMs ?? 0));
     if (stopping !== undefined) return;
-    current = await launch(options, marker);
+    current = await launch(options, args);
     writeServiceRecord({
       id,
       service: options.service,
@@ -210,9 +263,9 @@ interface Launched {
 }
 
 /** Spawns the process in its own process group, output appended to `logFile`. */
-async function launch(options: JavaProcessOptions, marker: string): Promise<Launched> {
+async function launch(options: ServiceProcessOptions, args: readonly string[]): Promise<Launched> {
   const logFd = openSync(options.logFile, 'a');
-  const child = spawn(options.java, [marker, ...options.jvmArgs, ...options.mainArgs], {
+  const child = spawn(options.command, [...args], {
     cwd: options.dataDir,
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -222,11 +275,11 @@ async function launch(options: JavaProcessOptions, marker: string): Promise<Laun
     child.once('spawn', () => resolve(child.pid ?? -1));
     child.once('error', reject);
   }).catch((error: unknown) => {
-    throw new SluiceTestingError(
-      'SERVICE_START_FAILED',
-      `Could not launch ${options.java} for ${options.service}. Check the Java installation (JAVA_HOME).`,
-      { domain: 'user', retriable: false, cause: error },
-    );
+    throw new SluiceTestingError('SERVICE_START_FAILED', options.launchFailure, {
+      domain: 'user',
+      retriable: false,
+      cause: error,
+    });
   });
   child.unref();
   const launched: Launched = {

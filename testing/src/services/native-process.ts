@@ -1,17 +1,5 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
-import { describeError, SluiceTestingError } from '../errors.ts';
-import { uniqueName } from '../unique-name.ts';
-import { onProcessExit } from './exit-cleanup.ts';
-import { readLogTail } from './log-tail.ts';
-import {
-  currentOwner,
-  killProcessGroup,
-  removeServiceRecord,
-  sweepStaleServices,
-  writeServiceRecord,
-} from './process-registry.ts';
+import type { SluiceTestingError } from '../errors.ts';
+import { startServiceProcess } from './java-process.ts';
 import { waitUntil } from './wait-until.ts';
 
 /**
@@ -75,77 +63,27 @@ export interface NativeProcess {
  * ```
  */
 export async function startNativeProcess(options: NativeProcessOptions): Promise<NativeProcess> {
-  await sweepStaleServices();
-  const { service, binary, dataDir, logFile } = options;
-  const id = uniqueName(service);
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(binary, [...options.args], { cwd: dataDir, detached: true, stdio: ['ignore', logFd, logFd] });
-  closeSync(logFd);
-  const pid = await new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid ?? -1));
-    child.once('error', reject);
-  }).catch((error: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new SluiceTestingError('SERVICE_START_FAILED', `Could not launch ${binary}: ${describeError(error)}`, {
-      domain: 'external',
-      retriable: false,
-      cause: error,
-    });
+  const { service, binary } = options;
+  const started = await startServiceProcess({
+    service,
+    command: binary,
+    args: () => options.args,
+    marker: () => options.marker,
+    dataDir: options.dataDir,
+    logFile: options.logFile,
+    launchFailure: `Could not launch ${binary} for ${service}.`,
   });
-  child.unref();
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
-    });
-  });
-  writeServiceRecord({ id, service, ...currentOwner(), pid, marker: options.marker, dataDir });
-  const cleanUpFiles = (): void => {
-    rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
-    removeServiceRecord(id);
-  };
-  const unregister = onProcessExit(() => {
-    killProcessGroup(pid);
-    cleanUpFiles();
-  });
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      for (const [signal, graceMs] of [
-        ['SIGTERM', 10_000],
-        ['SIGKILL', 5_000],
-      ] as const) {
-        if (exit !== undefined) break;
-        killProcessGroup(pid, signal);
-        const grace = new AbortController();
-        await Promise.race([exited, delay(graceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
-        grace.abort();
-      }
-      unregister();
-      cleanUpFiles();
-    })();
-    return stopping;
-  };
-  const exitError = (): SluiceTestingError | undefined =>
-    exit === undefined || stopping !== undefined
-      ? undefined
-      : new SluiceTestingError(
-          'SERVICE_START_FAILED',
-          `${service} (pid ${pid}) exited with ${exit.signal ?? `code ${exit.code}`}. Its log ends with:\n${readLogTail(logFile)}`,
-          { domain: 'external', retriable: true },
-        );
   try {
     await waitUntil(options.ready, {
       what: options.what,
       timeoutMs: options.readyTimeoutMs ?? 60_000,
       intervalMs: 100,
-      abortIf: exitError,
-      details: () => readLogTail(logFile),
+      abortIf: () => started.exitError(),
+      details: () => started.logTail(),
     });
   } catch (error) {
-    await stop();
+    await started.stop();
     throw error;
   }
-  return { pid, exitError, logTail: (lines) => readLogTail(logFile, lines), stop };
+  return { pid: started.pid, exitError: () => started.exitError(), logTail: started.logTail, stop: started.stop };
 }
