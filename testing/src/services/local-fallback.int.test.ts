@@ -3,7 +3,7 @@ import { connectAsync } from 'mqtt';
 import { describe, expect, it, vi } from 'vitest';
 import { checkMqtt } from './mqtt/check-mqtt.ts';
 import { checkRedis } from './redis/check-redis.ts';
-import { startLocalMachineService } from './local-fallback.ts';
+import { provideMachineService, startLocalMachineService } from './local-fallback.ts';
 
 // The global setup starts these only when the machine's own broker is down; here they are
 // started on purpose, so the fallback path is exercised on every run.
@@ -41,5 +41,19 @@ describe('startLocalMachineService', () => {
       await redis.stop();
     }
     await expect(checkRedis({ url: redis.url, timeoutMs: 1_000 })).rejects.toThrow(/not reachable/);
+  });
+});
+
+describe('provideMachineService', () => {
+  it('does not replace a broker the user named explicitly: a dead MQTT_URL fails the check', async () => {
+    const previous = process.env['MQTT_URL'];
+    process.env['MQTT_URL'] = 'mqtt://127.0.0.1:1'; // nothing listens on port 1
+    try {
+      await expect(provideMachineService('mqtt')).rejects.toThrow(/not reachable at mqtt:\/\/127\.0\.0\.1:1/);
+      expect(process.env['MQTT_URL']).toBe('mqtt://127.0.0.1:1');
+    } finally {
+      if (previous === undefined) delete process.env['MQTT_URL'];
+      else process.env['MQTT_URL'] = previous;
+    }
   });
 });
