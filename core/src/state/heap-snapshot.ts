@@ -1,7 +1,8 @@
 import { SluiceError } from '../errors.ts';
 import type { StateTable } from './heap-keyed-state-backend.ts';
 import type { KeyGroupRange, KeyType } from './key-groups.ts';
-import { KeyGroupSnapshotEncoder, type StateSnapshot, type TimerServiceSnapshot } from './snapshot-format.ts';
+import { RunColumn } from './snapshot-columns.ts';
+import { type EncodableKeyGroup, KeyGroupSnapshotEncoder, type StateSnapshot } from './snapshot-format.ts';
 import type { TimerCursor } from './timer-service.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
@@ -10,10 +11,26 @@ const SLICE_MS = 5;
 /** Timers read between two looks at the clock. */
 const TIMERS_PER_STEP = 4096;
 
-interface TimerColumns {
-  readonly keys: KeyType[];
-  readonly namespaces: string[];
-  readonly timestamps: number[];
+type EncodableTimers = EncodableKeyGroup['timers'][number];
+
+/**
+ * The timers of one domain of one key group, as read: keys in a column, namespaces and times as
+ * runs (a window's timers share both, and the queue is read bucket by bucket).
+ */
+class TimerColumns {
+  readonly keys: KeyType[] = [];
+  readonly namespaces = new RunColumn();
+  readonly timestamps = new RunColumn();
+
+  push(timestamp: number, namespaceId: string, key: KeyType): void {
+    this.keys.push(key);
+    this.namespaces.push(namespaceId);
+    this.timestamps.push(timestamp);
+  }
+
+  encoded(): EncodableTimers['eventTime'] {
+    return { keys: this.keys, namespaces: this.namespaces.encoded(), timestamps: this.timestamps.encoded() };
+  }
 }
 
 interface GroupTimers {
@@ -21,10 +38,10 @@ interface GroupTimers {
   readonly processingTime: TimerColumns;
 }
 
-/** The timers of one service, per key group, as they are read. */
+/** The timers of one service, per key group (index: key group - range start), as they are read. */
 interface ServiceTimers {
   readonly name: string;
-  readonly byGroup: Map<number, GroupTimers>;
+  readonly byGroup: (GroupTimers | undefined)[];
 }
 
 interface PendingCursor {
@@ -126,21 +143,20 @@ export class HeapSnapshot {
   }
 
   private captureTimers(name: string, service: SnapshotableTimers): void {
-    const timers: ServiceTimers = { name, byGroup: new Map() };
-    this.services.push(timers);
     const { start, end } = this.source.range;
+    const timers: ServiceTimers = { name, byGroup: new Array(end - start + 1).fill(undefined) };
+    this.services.push(timers);
+    const { byGroup } = timers;
     for (const domain of ['event-time', 'processing-time'] as const) {
+      const eventTime = domain === 'event-time';
       const visit = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number): void => {
         if (keyGroup < start || keyGroup > end) return;
-        let group = timers.byGroup.get(keyGroup);
+        let group = byGroup[keyGroup - start];
         if (group === undefined) {
-          group = { eventTime: columns(), processingTime: columns() };
-          timers.byGroup.set(keyGroup, group);
+          group = { eventTime: new TimerColumns(), processingTime: new TimerColumns() };
+          byGroup[keyGroup - start] = group;
         }
-        const target = domain === 'event-time' ? group.eventTime : group.processingTime;
-        target.keys.push(key);
-        target.namespaces.push(namespaceId);
-        target.timestamps.push(timestamp);
+        (eventTime ? group.eventTime : group.processingTime).push(timestamp, namespaceId, key);
       };
       if (service.captureTimers === undefined) service.forEachTimer(domain, visit);
       else this.cursors.push({ cursor: service.captureTimers(domain), visit });
@@ -193,12 +209,17 @@ export class HeapSnapshot {
       const state = table.snapshotGroup(keyGroup, true);
       if (state !== undefined) states.push(state);
     }
-    const timers: TimerServiceSnapshot[] = [];
+    const timers: EncodableTimers[] = [];
+    const index = keyGroup - this.source.range.start;
     for (const service of this.services) {
-      const group = service.byGroup.get(keyGroup);
+      const group = service.byGroup[index];
       if (group === undefined) continue;
-      service.byGroup.delete(keyGroup);
-      timers.push({ name: service.name, eventTime: group.eventTime, processingTime: group.processingTime });
+      service.byGroup[index] = undefined;
+      timers.push({
+        name: service.name,
+        eventTime: group.eventTime.encoded(),
+        processingTime: group.processingTime.encoded(),
+      });
     }
     if (states.length > 0 || timers.length > 0) {
       this.encoder.add({ keyGroup, maxParallelism: this.source.maxParallelism, states, timers });
@@ -224,8 +245,4 @@ export class HeapSnapshot {
     this.immediate = undefined;
     this.timeout = undefined;
   }
-}
-
-function columns(): TimerColumns {
-  return { keys: [], namespaces: [], timestamps: [] };
 }

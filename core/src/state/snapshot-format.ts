@@ -2,12 +2,15 @@ import { DefaultSerializer, deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import { SluiceError } from '../errors.ts';
 import type { KeyType } from './key-groups.ts';
+import { type EncodedColumn, packColumn, unpackColumn } from './snapshot-columns.ts';
 
 /**
  * Version of the keyed-state snapshot format written by {@link encodeKeyGroupSnapshots}. Readers
  * accept every version up to this one; a newer one fails with `SNAPSHOT_INCOMPATIBLE`.
+ * Version 1: every column a `node:v8` array. Version 2: regular columns packed (typed arrays,
+ * runs of one value, dictionaries, records: snapshot-columns.ts), the same data decoded.
  */
-export const KEYED_STATE_SNAPSHOT_VERSION = 1;
+export const KEYED_STATE_SNAPSHOT_VERSION = 2;
 
 /**
  * The entries of one namespace of one state in one key group, as parallel columns: entry `i` is
@@ -89,14 +92,34 @@ export interface KeyGroupSnapshot {
   readonly timers: readonly TimerServiceSnapshot[];
 }
 
+/** Runtime use: timers whose columns may be packed already (the heap snapshot builds runs). */
+export interface EncodableTimerEntries {
+  readonly keys: EncodedColumn;
+  readonly namespaces: EncodedColumn;
+  readonly timestamps: EncodedColumn;
+}
+
+/** Runtime use: what {@link KeyGroupSnapshotEncoder.add} takes, a {@link KeyGroupSnapshot} or one with packed timers. */
+export interface EncodableKeyGroup {
+  readonly keyGroup: number;
+  readonly maxParallelism: number;
+  readonly states: readonly StateSnapshot[];
+  readonly timers: readonly {
+    readonly name: string;
+    readonly eventTime: EncodableTimerEntries;
+    readonly processingTime: EncodableTimerEntries;
+  }[];
+}
+
 // Header: magic 'SLKS', u16 format version, u32 CRC-32 of the payload; then the v8 payload.
 const MAGIC = 0x534c4b53;
 const HEADER_BYTES = 10;
 
 /**
  * Encodes key-group snapshots to bytes: a header (magic, format version, CRC-32) and the
- * snapshots serialized with `node:v8` (bigint keys, Maps, Sets and Dates survive as they are).
- * The encoding is a deep copy: once encoded, later state writes cannot change it.
+ * snapshots serialized with `node:v8` (bigint keys, Maps, Sets and Dates survive as they are),
+ * their regular columns packed first (numbers as typed arrays, repeated strings as a dictionary,
+ * flat records as a column per field: snapshot-columns.ts). The encoding is a deep copy: once encoded, later state writes cannot change it.
  *
  * @example
  * ```ts
@@ -107,7 +130,7 @@ const HEADER_BYTES = 10;
 export function encodeKeyGroupSnapshots(snapshots: readonly KeyGroupSnapshot[]): Uint8Array {
   let payload: Buffer;
   try {
-    payload = serialize(snapshots);
+    payload = serialize(snapshots.map(packGroup));
   } catch (cause) {
     throw unserializable(cause);
   }
@@ -186,10 +209,10 @@ export class KeyGroupSnapshotEncoder {
   }
 
   /** Appends one key group (a deep copy: later changes to its values are not seen). */
-  add(snapshot: KeyGroupSnapshot): void {
+  add(snapshot: EncodableKeyGroup): void {
     if (this.finished) throw new SluiceError('ILLEGAL_STATE', 'The key-group snapshot encoder has already finished.');
     try {
-      this.serializer.writeValue(snapshot);
+      this.serializer.writeValue(packGroup(snapshot));
     } catch (cause) {
       this.finished = true; // the serializer's stream is broken now
       throw unserializable(cause);
@@ -259,8 +282,62 @@ export function decodeKeyGroupSnapshots(bytes: Uint8Array): KeyGroupSnapshot[] {
   } catch (cause) {
     corrupt(`it cannot be deserialized (${cause instanceof Error ? cause.message : String(cause)})`, cause);
   }
+  if (version >= 2) unpackGroups(decoded);
   validate(decoded);
   return decoded;
+}
+
+/** A key group with its columns packed (format version 2): what the encoder writes. */
+function packGroup(group: EncodableKeyGroup): unknown {
+  return {
+    keyGroup: group.keyGroup,
+    maxParallelism: group.maxParallelism,
+    states: group.states.map((state) => ({
+      name: state.name,
+      ttl: state.ttl,
+      namespaces: state.namespaces.map((ns) => {
+        const packed = { namespace: ns.namespace, keys: packColumn(ns.keys), values: packColumn(ns.values) };
+        return ns.touchedAt === undefined ? packed : { ...packed, touchedAt: packColumn(ns.touchedAt) };
+      }),
+    })),
+    timers: group.timers.map((t) => ({
+      name: t.name,
+      eventTime: packTimers(t.eventTime),
+      processingTime: packTimers(t.processingTime),
+    })),
+  };
+}
+
+function packTimers(t: EncodableTimerEntries): unknown {
+  return { keys: packColumn(t.keys), namespaces: packColumn(t.namespaces), timestamps: packColumn(t.timestamps) };
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Unpacks the columns of decoded version-2 key groups in place; a malformed column is corruption. */
+function unpackGroups(decoded: unknown): void {
+  if (!Array.isArray(decoded)) corrupt('its payload is not a list of key groups');
+  try {
+    for (const group of decoded as KeyGroupSnapshot[]) {
+      for (const state of group?.states ?? []) {
+        for (const ns of (state?.namespaces ?? []) as Writable<NamespaceSnapshot>[]) {
+          ns.keys = unpackColumn(ns.keys) as KeyType[];
+          ns.values = unpackColumn(ns.values);
+          if (ns.touchedAt !== undefined) ns.touchedAt = unpackColumn(ns.touchedAt) as number[];
+        }
+      }
+      for (const service of group?.timers ?? []) {
+        for (const t of [service?.eventTime, service?.processingTime] as Writable<TimerEntriesSnapshot>[]) {
+          if (t === undefined) continue;
+          t.keys = unpackColumn(t.keys) as KeyType[];
+          t.namespaces = unpackColumn(t.namespaces) as string[];
+          t.timestamps = unpackColumn(t.timestamps) as number[];
+        }
+      }
+    }
+  } catch (cause) {
+    corrupt(`a packed column cannot be read (${cause instanceof Error ? cause.message : String(cause)})`, cause);
+  }
 }
 
 function corrupt(reason: string, cause?: unknown): never {

@@ -1,0 +1,219 @@
+import { serialize } from 'node:v8';
+import { crc32 } from 'node:zlib';
+import { decodeKeyGroupSnapshots, encodeKeyGroupSnapshots, type KeyGroupSnapshot } from '@sluice/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { packColumn, RunColumn, unpackColumn } from './snapshot-columns.ts';
+
+/** Element-wise Object.is (toEqual would let -0 pass for 0 inside arrays on some matchers). */
+function expectSameElements(actual: readonly unknown[], expected: readonly unknown[]): void {
+  expect(actual).toHaveLength(expected.length);
+  expected.forEach((v, i) => {
+    if (typeof v === 'object' && v !== null) expect(actual[i]).toEqual(v);
+    else expect(Object.is(actual[i], v)).toBe(true);
+  });
+}
+
+function kind(column: unknown): string {
+  return Array.isArray(column) ? 'array' : (column as { p: string }).p;
+}
+
+const range = (n: number, f: (i: number) => unknown): unknown[] => Array.from({ length: n }, (_, i) => f(i));
+
+describe('packed snapshot columns', () => {
+  it.each([
+    ['i32', range(20, (i) => i * 3 - 10)],
+    ['f64', range(20, (i) => (i === 3 ? -0 : i === 4 ? Number.NaN : i === 5 ? -Infinity : i + 0.5))],
+    ['f64', range(20, (i) => (i === 0 ? 0 : i === 1 ? -0 : i))], // -0 is not an int32
+    ['f64', range(20, (i) => 2 ** 40 + i)],
+    ['same', range(20, () => '0:4503599627370495')],
+    ['same', range(20, () => 59_999)],
+    ['same', range(20, () => true)],
+    ['same', range(20, () => null)],
+    ['same', range(20, () => undefined)],
+    ['same', range(20, () => 7n)],
+    ['i32', range(20, () => 0)], // a run of 0 is written as numbers: -0 and 0 stay apart
+    ['dict', range(40, (i) => ['red', 'green', 'blue'][i % 3])],
+    ['array', range(20, (i) => `user-${i}`)], // mostly distinct strings: an index would not pay
+    ['array', range(20, (i) => (i === 7 ? 'x' : i))], // mixed types
+    ['array', range(20, (i) => (i % 2 === 0 ? 1n : 2n))],
+    ['array', range(5, (i) => i)], // too short to pack
+  ])('packs as %s and unpacks to the same elements', (expectedKind, column) => {
+    const packed = packColumn(column);
+    expect(kind(packed)).toBe(expectedKind);
+    expectSameElements(unpackColumn(structuredClone(packed)), column);
+  });
+
+  it('packs flat records as a column per field, and the field columns too', () => {
+    const values = range(100, (i) => ({ n: i, avg: i / 3, label: i % 2 === 0 ? 'even' : 'odd', seen: undefined }));
+    const packed = packColumn(values) as {
+      readonly p: string;
+      readonly f: readonly string[];
+      readonly c: readonly unknown[];
+    };
+    expect(packed.p).toBe('rec');
+    expect(packed.f).toEqual(['n', 'avg', 'label', 'seen']);
+    expect(packed.c.map(kind)).toEqual(['i32', 'f64', 'dict', 'same']);
+    const back = unpackColumn(structuredClone(packed));
+    expect(back).toEqual(values);
+    expect(Object.keys(back[0] as object)).toEqual(['n', 'avg', 'label', 'seen']);
+  });
+
+  it('leaves values that records would change as they are, for node:v8 to write exactly', () => {
+    class Acc {
+      n = 1;
+    }
+    const base = () => range(20, (i) => ({ n: i, m: 1 }));
+    const cases: [string, unknown[]][] = [
+      ['a nested object', base().map((v, i) => (i === 9 ? { n: 1, m: { deep: true } } : v))],
+      ['a missing key', base().map((v, i) => (i === 9 ? { n: 1 } : v))],
+      ['an extra key', base().map((v, i) => (i === 9 ? { n: 1, m: 2, x: 3 } : v))],
+      ['keys in another order', base().map((v, i) => (i === 9 ? { m: 2, n: 1 } : v))],
+      ['a class instance', base().map((v, i) => (i === 9 ? new Acc() : v))],
+      [
+        'a null-prototype object',
+        base().map((v, i) => (i === 9 ? Object.assign(Object.create(null), { n: 1, m: 1 }) : v)),
+      ],
+      ['an array among objects', base().map((v, i) => (i === 9 ? [1, 2] : v))],
+      ['a __proto__ key', range(20, () => JSON.parse('{"__proto__": 1, "n": 2}'))],
+      ['Maps', range(20, (i) => new Map([[i, i]]))],
+      ['Dates', range(20, (i) => new Date(i))],
+      ['arrays', range(20, (i) => [i, i + 1])],
+    ];
+    for (const [what, column] of cases) {
+      expect(kind(packColumn(column)), what).toBe('array');
+    }
+  });
+
+  it('unpacks any generated column to the elements it was packed from', () => {
+    const primitive = fc.oneof(
+      fc.integer({ min: -5, max: 5 }),
+      fc.double(),
+      fc.constantFrom('a', 'b', 'c'),
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.bigInt({ min: -3n, max: 3n }),
+    );
+    const column = fc.oneof(
+      fc.array(primitive, { maxLength: 40 }),
+      fc.array(fc.integer(), { maxLength: 40 }),
+      fc.array(fc.double(), { maxLength: 40 }),
+      fc.array(fc.constantFrom('x', 'y', 'z'), { maxLength: 60 }),
+      fc.array(fc.record({ n: fc.integer(), s: fc.constantFrom('p', 'q'), d: primitive }), { maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(column, (values) => {
+        expectSameElements(unpackColumn(structuredClone(packColumn(values))), values);
+      }),
+    );
+  });
+
+  it('builds runs that encode exactly as packing the elements would', () => {
+    const runs = fc.array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom('0:60000', '60000:120000'), fc.constantFrom(0, -0, 59_999, 119_999)),
+        fc.nat(20),
+      ),
+      { maxLength: 6 },
+    );
+    fc.assert(
+      fc.property(runs, (spec) => {
+        const built = new RunColumn();
+        const elements: unknown[] = [];
+        for (const [value, count] of spec) {
+          for (let i = 0; i < count; i++) {
+            built.push(value);
+            elements.push(value);
+          }
+        }
+        expect(built.size).toBe(elements.length);
+        expect(serialize(built.encoded()).equals(serialize(packColumn(elements)))).toBe(true);
+      }),
+    );
+  });
+
+  it('rejects malformed packed columns', () => {
+    expect(() => unpackColumn({ p: 'dict', u: ['a'], i: Uint8Array.of(0, 3) })).toThrow(/out of range/);
+    expect(() => unpackColumn({ p: 'same', v: 1, n: -1 })).toThrow(/invalid length/);
+    expect(() => unpackColumn({ p: 'rec', f: ['a', 'b'], c: [[1]], n: 1 })).toThrow(/mismatched/);
+    expect(() => unpackColumn({ p: 'rec', f: ['a'], c: [[1, 2]], n: 1 })).toThrow(/another length/);
+    expect(() => unpackColumn({ p: 'zip' })).toThrow(/neither an array nor a packed column/);
+  });
+});
+
+describe('keyed-state snapshot format versions', () => {
+  const groups: KeyGroupSnapshot[] = range(4, (g) => ({
+    keyGroup: g,
+    maxParallelism: 128,
+    states: [
+      {
+        name: 'count',
+        ttl: true,
+        namespaces: [
+          {
+            namespace: '0:60000',
+            keys: range(2_000, (i) => i * 4 + g),
+            values: range(2_000, (i) => ({ n: i, last: 'x' })),
+            touchedAt: range(2_000, () => 1_700_000_000_000),
+          },
+        ],
+      },
+    ],
+    timers: [
+      {
+        name: 'window-timers',
+        eventTime: {
+          keys: range(2_000, (i) => i * 4 + g),
+          namespaces: range(2_000, () => '0:60000'),
+          timestamps: range(2_000, () => 59_999),
+        },
+        processingTime: { keys: [], namespaces: [], timestamps: [] },
+      },
+    ],
+  })) as KeyGroupSnapshot[];
+
+  it('still reads version 1 (every column a v8 array)', () => {
+    const payload = serialize(groups);
+    const v1 = new Uint8Array(10 + payload.length);
+    const view = new DataView(v1.buffer);
+    view.setUint32(0, 0x534c4b53);
+    view.setUint16(4, 1);
+    view.setUint32(6, crc32(payload));
+    v1.set(payload, 10);
+    expect(decodeKeyGroupSnapshots(v1)).toEqual(groups);
+  });
+
+  it('writes version 2, a fraction of version 1 for regular columns, decoded to the same groups', () => {
+    const bytes = encodeKeyGroupSnapshots(groups);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(4)).toBe(2);
+    expect(decodeKeyGroupSnapshots(bytes)).toEqual(groups);
+    expect(bytes.byteLength * 3).toBeLessThan(serialize(groups).byteLength);
+  });
+
+  it('reports a damaged packed column as a corrupt checkpoint', () => {
+    const bad = [
+      {
+        keyGroup: 1,
+        maxParallelism: 128,
+        states: [],
+        timers: [
+          {
+            name: 't',
+            eventTime: { keys: { p: 'zip' }, namespaces: [], timestamps: [] },
+            processingTime: { keys: [], namespaces: [], timestamps: [] },
+          },
+        ],
+      },
+    ];
+    const payload = serialize(bad);
+    const bytes = new Uint8Array(10 + payload.length);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, 0x534c4b53);
+    view.setUint16(4, 2);
+    view.setUint32(6, crc32(payload));
+    bytes.set(payload, 10);
+    expect(() => decodeKeyGroupSnapshots(bytes)).toThrow(expect.objectContaining({ code: 'CORRUPT_CHECKPOINT' }));
+  });
+});
