@@ -47,7 +47,7 @@ const { values, positionals } = parseArgs({
     payload: { type: 'string', default: '0' },
     restore: { type: 'string' },
     probe: { type: 'boolean', default: false },
-    'recovery-payload': { type: 'string', default: '40' },
+    'recovery-payload': { type: 'string', default: '90' },
     'recovery-min-bytes': { type: 'string', default: '90000000' },
     'no-s3': { type: 'boolean', default: false },
     'no-recovery': { type: 'boolean', default: false },
