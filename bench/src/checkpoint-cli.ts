@@ -26,7 +26,7 @@ const USAGE = `usage:
                               [--recovery-payload BYTES] [--recovery-min-bytes BYTES] [--no-s3] [--no-recovery] [--no-profile]
   node bench/dist/checkpoint-cli.js run --storage none|fs|s3 [--directory DIR] [--bucket B] [--events N] [--keys K]
                               [--interval MS] [--payload BYTES] [--backend heap|lmdb] [--lmdb-directory DIR]
-                              [--restore latest] [--probe]
+                              [--restore latest] [--probe] [--accumulator object|number]
 S3 uses S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (e.g. an S3Mock); without --bucket a
 fresh bucket is created with an unsigned PUT, which S3Mock accepts.`;
 
@@ -47,6 +47,7 @@ const { values, positionals } = parseArgs({
     payload: { type: 'string', default: '0' },
     restore: { type: 'string' },
     probe: { type: 'boolean', default: false },
+    accumulator: { type: 'string', default: 'object' },
     'recovery-payload': { type: 'string', default: '90' },
     'recovery-min-bytes': { type: 'string', default: '90000000' },
     'no-s3': { type: 'boolean', default: false },
@@ -145,6 +146,7 @@ async function runOne(): Promise<void> {
         storage,
         interval: intervalMs,
         payloadBytes: positiveInt('payload', values.payload, 0),
+        accumulator: values.accumulator === 'number' ? 'number' : 'object',
         ...(directory === undefined ? {} : { directory }),
         ...(bucket === undefined ? {} : { bucket }),
         ...(values.restore === 'latest' ? { restore: 'latest' } : {}),

@@ -30,6 +30,8 @@ export interface KeyAccumulator {
  * Params of the checkpoint benchmark job (all optional except `events`):
  * - `events`, `keys` (default 1,000,000): events cycle through the keys `0 … keys-1`.
  * - `payloadBytes` (default 0): filler per key accumulator, to scale the state (recovery run).
+ * - `accumulator`: `object` (default, `{ n, pad }`) or `number` (a plain count: no records for
+ *   the snapshot to check, the cheapest state to checkpoint; `payloadBytes` is then ignored).
  * - `storage`: `none` (default), `fs` with `directory`, or `s3` with `bucket` (S3_* env vars).
  * - `interval` (ms, default 1000), `restore` (`latest`), `retained` (default 1).
  * - `rate`: records per second (unlimited by default).
@@ -76,6 +78,10 @@ export default defineJob('checkpoint-bench', (env, params: KeyedStateParams) => 
   // Benchmark instrumentation, not an operator pattern (it reads the wall clock): when the
   // window operator aggregates its first record, i.e. when processing resumed after a restore.
   let probe = params['probeFirstRecord'] === true;
+  const probeNow = (): void => {
+    probe = false;
+    writeSync(2, `first-record ${Date.now()}\n`);
+  };
   const sink = new CountingSink<number>();
   const rate = params['rate'];
   env
@@ -90,19 +96,29 @@ export default defineJob('checkpoint-bench', (env, params: KeyedStateParams) => 
     )
     .keyBy((e) => e.key)
     .window(TumblingEventTimeWindows.of(Number.MAX_SAFE_INTEGER / 2))
-    .aggregate('count-per-key', {
-      createAccumulator: (): KeyAccumulator => ({ n: 0, pad: '' }),
-      add: (e: KeyedEvent, acc: KeyAccumulator) => {
-        if (acc.n === 0 && padBytes > 0) acc.pad = `${e.key}:`.padEnd(padBytes, 'x');
-        if (probe) {
-          probe = false;
-          writeSync(2, `first-record ${Date.now()}\n`);
-        }
-        acc.n++;
-        return acc;
-      },
-      getResult: (acc: KeyAccumulator) => acc.n,
-    })
+    .aggregate<KeyAccumulator | number, number>(
+      'count-per-key',
+      params['accumulator'] === 'number'
+        ? {
+            createAccumulator: () => 0,
+            add: (_e: KeyedEvent, acc: KeyAccumulator | number) => {
+              if (probe) probeNow();
+              return (acc as number) + 1;
+            },
+            getResult: (acc: KeyAccumulator | number) => acc as number,
+          }
+        : {
+            createAccumulator: (): KeyAccumulator => ({ n: 0, pad: '' }),
+            add: (e: KeyedEvent, acc: KeyAccumulator | number) => {
+              if (probe) probeNow();
+              const a = acc as KeyAccumulator;
+              if (a.n === 0 && padBytes > 0) a.pad = `${e.key}:`.padEnd(padBytes, 'x');
+              a.n++;
+              return a;
+            },
+            getResult: (acc: KeyAccumulator | number) => (acc as KeyAccumulator).n,
+          },
+    )
     .sinkTo(sink, 'count');
   return { sink };
 });
