@@ -1,6 +1,4 @@
 import { serialize } from 'node:v8';
-import { crc32 } from 'node:zlib';
-import { decodeKeyGroupSnapshots, encodeKeyGroupSnapshots, type KeyGroupSnapshot } from '@sluice/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packColumn, RunColumn, unpackColumn } from './snapshot-columns.ts';
@@ -140,80 +138,5 @@ describe('packed snapshot columns', () => {
     expect(() => unpackColumn({ p: 'rec', f: ['a', 'b'], c: [[1]], n: 1 })).toThrow(/mismatched/);
     expect(() => unpackColumn({ p: 'rec', f: ['a'], c: [[1, 2]], n: 1 })).toThrow(/another length/);
     expect(() => unpackColumn({ p: 'zip' })).toThrow(/neither an array nor a packed column/);
-  });
-});
-
-describe('keyed-state snapshot format versions', () => {
-  const groups: KeyGroupSnapshot[] = range(4, (g) => ({
-    keyGroup: g,
-    maxParallelism: 128,
-    states: [
-      {
-        name: 'count',
-        ttl: true,
-        namespaces: [
-          {
-            namespace: '0:60000',
-            keys: range(2_000, (i) => i * 4 + g),
-            values: range(2_000, (i) => ({ n: i, last: 'x' })),
-            touchedAt: range(2_000, () => 1_700_000_000_000),
-          },
-        ],
-      },
-    ],
-    timers: [
-      {
-        name: 'window-timers',
-        eventTime: {
-          keys: range(2_000, (i) => i * 4 + g),
-          namespaces: range(2_000, () => '0:60000'),
-          timestamps: range(2_000, () => 59_999),
-        },
-        processingTime: { keys: [], namespaces: [], timestamps: [] },
-      },
-    ],
-  })) as KeyGroupSnapshot[];
-
-  it('still reads version 1 (every column a v8 array)', () => {
-    const payload = serialize(groups);
-    const v1 = new Uint8Array(10 + payload.length);
-    const view = new DataView(v1.buffer);
-    view.setUint32(0, 0x534c4b53);
-    view.setUint16(4, 1);
-    view.setUint32(6, crc32(payload));
-    v1.set(payload, 10);
-    expect(decodeKeyGroupSnapshots(v1)).toEqual(groups);
-  });
-
-  it('writes version 2, a fraction of version 1 for regular columns, decoded to the same groups', () => {
-    const bytes = encodeKeyGroupSnapshots(groups);
-    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(4)).toBe(2);
-    expect(decodeKeyGroupSnapshots(bytes)).toEqual(groups);
-    expect(bytes.byteLength * 3).toBeLessThan(serialize(groups).byteLength);
-  });
-
-  it('reports a damaged packed column as a corrupt checkpoint', () => {
-    const bad = [
-      {
-        keyGroup: 1,
-        maxParallelism: 128,
-        states: [],
-        timers: [
-          {
-            name: 't',
-            eventTime: { keys: { p: 'zip' }, namespaces: [], timestamps: [] },
-            processingTime: { keys: [], namespaces: [], timestamps: [] },
-          },
-        ],
-      },
-    ];
-    const payload = serialize(bad);
-    const bytes = new Uint8Array(10 + payload.length);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, 0x534c4b53);
-    view.setUint16(4, 2);
-    view.setUint32(6, crc32(payload));
-    bytes.set(payload, 10);
-    expect(() => decodeKeyGroupSnapshots(bytes)).toThrow(expect.objectContaining({ code: 'CORRUPT_CHECKPOINT' }));
   });
 });

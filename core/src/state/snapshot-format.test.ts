@@ -112,3 +112,68 @@ describe('keyed-state snapshot bytes', () => {
     expect(() => encodeKeyGroupSnapshots([bad])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
+
+const range = (n: number, f: (i: number) => unknown): unknown[] => Array.from({ length: n }, (_, i) => f(i));
+
+describe('keyed-state snapshot format versions', () => {
+  const groups: KeyGroupSnapshot[] = range(4, (g) => ({
+    keyGroup: g,
+    maxParallelism: 128,
+    states: [
+      {
+        name: 'count',
+        ttl: true,
+        namespaces: [
+          {
+            namespace: '0:60000',
+            keys: range(2_000, (i) => i * 4 + g),
+            values: range(2_000, (i) => ({ n: i, last: 'x' })),
+            touchedAt: range(2_000, () => 1_700_000_000_000),
+          },
+        ],
+      },
+    ],
+    timers: [
+      {
+        name: 'window-timers',
+        eventTime: {
+          keys: range(2_000, (i) => i * 4 + g),
+          namespaces: range(2_000, () => '0:60000'),
+          timestamps: range(2_000, () => 59_999),
+        },
+        processingTime: { keys: [], namespaces: [], timestamps: [] },
+      },
+    ],
+  })) as KeyGroupSnapshot[];
+
+  it('still reads version 1 (every column a v8 array)', () => {
+    expect(decodeKeyGroupSnapshots(reframe(serialize(groups), 1))).toEqual(groups);
+  });
+
+  it('writes version 2, a fraction of version 1 for regular columns, decoded to the same groups', () => {
+    const bytes = encodeKeyGroupSnapshots(groups);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint16(4)).toBe(2);
+    expect(decodeKeyGroupSnapshots(bytes)).toEqual(groups);
+    expect(bytes.byteLength * 3).toBeLessThan(serialize(groups).byteLength);
+  });
+
+  it('reports a damaged packed column as a corrupt checkpoint', () => {
+    const bad = [
+      {
+        keyGroup: 1,
+        maxParallelism: 128,
+        states: [],
+        timers: [
+          {
+            name: 't',
+            eventTime: { keys: { p: 'zip' }, namespaces: [], timestamps: [] },
+            processingTime: { keys: [], namespaces: [], timestamps: [] },
+          },
+        ],
+      },
+    ];
+    expect(() => decodeKeyGroupSnapshots(reframe(serialize(bad), 2))).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_CHECKPOINT' }),
+    );
+  });
+});
