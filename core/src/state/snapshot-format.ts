@@ -99,7 +99,10 @@ export interface EncodableTimerEntries {
   readonly timestamps: EncodedColumn;
 }
 
-/** Runtime use: what {@link KeyGroupSnapshotEncoder.add} takes, a {@link KeyGroupSnapshot} or one with packed timers. */
+/**
+ * Runtime use: what {@link KeyGroupSnapshotEncoder.add} takes, a {@link KeyGroupSnapshot} or one
+ * whose timer columns are packed already.
+ */
 export interface EncodableKeyGroup {
   readonly keyGroup: number;
   readonly maxParallelism: number;
@@ -119,7 +122,8 @@ const HEADER_BYTES = 10;
  * Encodes key-group snapshots to bytes: a header (magic, format version, CRC-32) and the
  * snapshots serialized with `node:v8` (bigint keys, Maps, Sets and Dates survive as they are),
  * their regular columns packed first (numbers as typed arrays, repeated strings as a dictionary,
- * flat records as a column per field: snapshot-columns.ts). The encoding is a deep copy: once encoded, later state writes cannot change it.
+ * flat records as a column per field: snapshot-columns.ts). The encoding is a deep copy: once
+ * encoded, later state writes cannot change it.
  *
  * @example
  * ```ts
