@@ -108,7 +108,7 @@ describe('packed snapshot columns', () => {
     );
   });
 
-  it('builds runs that encode exactly as packing the elements would', () => {
+  it('builds runs that pack as packing the elements would', () => {
     const runs = fc.array(
       fc.tuple(
         fc.oneof(fc.constantFrom('0:60000', '60000:120000'), fc.constantFrom(0, -0, 59_999, 119_999)),
@@ -127,7 +127,13 @@ describe('packed snapshot columns', () => {
           }
         }
         expect(built.size).toBe(elements.length);
-        expect(serialize(built.encoded()).equals(serialize(packColumn(elements)))).toBe(true);
+        const fromRuns = built.encoded();
+        const packed = packColumn(elements);
+        expect(kind(fromRuns)).toBe(kind(packed));
+        expectSameElements(unpackColumn(structuredClone(fromRuns)), elements);
+        // Packed forms are byte-identical; a plain array's v8 bytes can differ by how V8 stored
+        // its numbers (Smi or heap number, after an elements-kind transition), not by value.
+        if (kind(packed) !== 'array') expect(serialize(fromRuns).equals(serialize(packed))).toBe(true);
       }),
     );
   });

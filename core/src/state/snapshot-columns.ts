@@ -239,8 +239,8 @@ export class RunColumn {
 
   /**
    * The column in its packed form: what {@link packColumn} makes of the same elements (so a
-   * snapshot's bytes do not depend on how its columns were built), without building the
-   * elements when there is one run of a string or a non-zero number.
+   * snapshot does not depend on how its columns were built), without building the elements
+   * when there is one run of a string or a non-zero number.
    */
   encoded(): EncodedColumn {
     const first = this.values[0];
