@@ -84,7 +84,7 @@ export default defineJob('checkpoint-bench', (env, params: KeyedStateParams) => 
   };
   const sink = new CountingSink<number>();
   const rate = params['rate'];
-  env
+  const windowed = env
     .fromSource(
       new DataGeneratorSource<KeyedEvent>({
         count: events,
@@ -95,30 +95,27 @@ export default defineJob('checkpoint-bench', (env, params: KeyedStateParams) => 
       'events',
     )
     .keyBy((e) => e.key)
-    .window(TumblingEventTimeWindows.of(Number.MAX_SAFE_INTEGER / 2))
-    .aggregate<KeyAccumulator | number, number>(
-      'count-per-key',
-      params['accumulator'] === 'number'
-        ? {
-            createAccumulator: () => 0,
-            add: (_e: KeyedEvent, acc: KeyAccumulator | number) => {
-              if (probe) probeNow();
-              return (acc as number) + 1;
-            },
-            getResult: (acc: KeyAccumulator | number) => acc as number,
-          }
-        : {
-            createAccumulator: (): KeyAccumulator => ({ n: 0, pad: '' }),
-            add: (e: KeyedEvent, acc: KeyAccumulator | number) => {
-              if (probe) probeNow();
-              const a = acc as KeyAccumulator;
-              if (a.n === 0 && padBytes > 0) a.pad = `${e.key}:`.padEnd(padBytes, 'x');
-              a.n++;
-              return a;
-            },
-            getResult: (acc: KeyAccumulator | number) => (acc as KeyAccumulator).n,
+    .window(TumblingEventTimeWindows.of(Number.MAX_SAFE_INTEGER / 2));
+  const counts =
+    params['accumulator'] === 'number'
+      ? windowed.aggregate('count-per-key', {
+          createAccumulator: () => 0,
+          add: (_e: KeyedEvent, acc: number) => {
+            if (probe) probeNow();
+            return acc + 1;
           },
-    )
-    .sinkTo(sink, 'count');
+          getResult: (acc: number) => acc,
+        })
+      : windowed.aggregate('count-per-key', {
+          createAccumulator: (): KeyAccumulator => ({ n: 0, pad: '' }),
+          add: (e: KeyedEvent, acc: KeyAccumulator) => {
+            if (probe) probeNow();
+            if (acc.n === 0 && padBytes > 0) acc.pad = `${e.key}:`.padEnd(padBytes, 'x');
+            acc.n++;
+            return acc;
+          },
+          getResult: (acc: KeyAccumulator) => acc.n,
+        });
+  counts.sinkTo(sink, 'count');
   return { sink };
 });

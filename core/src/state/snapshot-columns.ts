@@ -208,7 +208,7 @@ function unpackRecords(fields: unknown, columns: unknown, n: number): unknown[] 
  * @example
  * ```ts
  * const times = new RunColumn();
- * times.push(59_999, 1000); // a thousand timers at 59,999
+ * for (let i = 0; i < 1000; i++) times.push(59_999); // a thousand timers at 59,999
  * times.encoded(); // { p: 'same', v: 59_999, n: 1000 }
  * ```
  */
@@ -218,17 +218,16 @@ export class RunColumn {
   private last: unknown;
   private length = 0;
 
-  /** Appends `count` copies of `value`. */
-  push(value: unknown, count = 1): void {
+  /** Appends `value`. */
+  push(value: unknown): void {
     const runs = this.values.length;
+    this.length++;
     if (runs > 0 && value === this.last && (value !== 0 || 1 / (value as number) === 1 / (this.last as number))) {
-      this.length += count;
       this.ends[runs - 1] = this.length;
       return;
     }
     this.values.push(value);
     this.last = value;
-    this.length += count;
     this.ends.push(this.length);
   }
 
