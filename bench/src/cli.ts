@@ -16,7 +16,8 @@ const USAGE = `usage: npm run bench -- <query> [--events N] [--parallelism P] [-
   process writes that rate for --step-seconds (default 20) while the query reads; reports the highest rate whose lag stopped growing.
 queries: nexmark (all Nexmark queries), ${Object.keys(NEXMARK_QUERIES).join(', ')} (in-process, P subtasks per operator),
 micro (all micro queries), ${[...Object.keys(MICRO_QUERIES), 'keyed-window'].map((q) => `micro/${q}`).join(', ')}
-micro/keyed-window runs on worker threads: --parallelism P uses P threads.`;
+micro/keyed-window runs on worker threads: --parallelism P uses P threads; its sources use watermark
+  alignment (--no-watermark-alignment: without, to compare).`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,6 +32,7 @@ const { values, positionals } = parseArgs({
     rates: { type: 'string', default: '50000,100000,200000,300000,400000,600000,800000' },
     'step-seconds': { type: 'string', default: '20' },
     json: { type: 'boolean', default: false },
+    'no-watermark-alignment': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -153,8 +155,9 @@ for (const name of nexmarkNames) {
 
 for (const name of names) {
   if (name === 'keyed-window') {
-    await runKeyedWindow(Math.min(events, 200_000), parallelism); // warm-up (excluded)
-    report(await runKeyedWindow(events, parallelism));
+    const aligned = !values['no-watermark-alignment'];
+    await runKeyedWindow(Math.min(events, 200_000), parallelism, aligned); // warm-up (excluded)
+    report(await runKeyedWindow(events, parallelism, aligned));
     continue;
   }
   const query = MICRO_QUERIES[name] as (typeof MICRO_QUERIES)[string];

@@ -20,6 +20,7 @@ export { type Clock, ManualClock, SystemClock } from './time/clock.ts';
 export { MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, type Timestamp } from './time/timestamps.ts';
 export {
   type TimestampAssigner,
+  type WatermarkAlignmentSpec,
   type WatermarkGenerator,
   type WatermarkGeneratorContext,
   type WatermarkOutput,

@@ -87,9 +87,10 @@ export async function runMicro(name: string, events: readonly MicroEvent[], para
 
 /**
  * Runs the keyed-window job module with `parallelism` subtasks on as many worker threads (1 =
- * in-process). The whole run (including worker start-up and module load) is measured.
+ * in-process). The whole run (including worker start-up and module load) is measured. `aligned`:
+ * the sources use watermark alignment (the job's default).
  */
-export async function runKeyedWindow(events: number, parallelism: number): Promise<RunResult> {
+export async function runKeyedWindow(events: number, parallelism: number, aligned = true): Promise<RunResult> {
   const module = new URL(
     import.meta.url.endsWith('.ts') ? './keyed-window.job.ts' : './keyed-window.job.js',
     import.meta.url,
@@ -99,7 +100,7 @@ export async function runKeyedWindow(events: number, parallelism: number): Promi
   const job = await startJob<{ sink: CountingSink<unknown>; latencies: CollectSink<number> }>(module, {
     parallelism,
     slots: parallelism,
-    params: { events, keys: 100_000 },
+    params: { events, keys: 100_000, aligned },
   });
   await job.result;
   const seconds = (performance.now() - started) / 1000;

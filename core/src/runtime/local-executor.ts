@@ -30,6 +30,7 @@ import { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
 import { SinkOperator } from './operators/sink-operator.ts';
 import {
   ENTRY_SLOTS,
+  OP_ALIGN,
   OP_BARRIER,
   OP_END,
   OP_IDLE,
@@ -40,6 +41,7 @@ import {
   type RemoteLink,
 } from './threads/remote-link.ts';
 import { SourceOperator } from './operators/source-operator.ts';
+import { type AlignedVertex, type AlignmentReport, WatermarkAlignment } from './watermark-alignment.ts';
 import type { OperatorContext, StreamOperator } from './stream-operator.ts';
 
 /** Settings of one execution. */
@@ -160,6 +162,8 @@ export class LocalExecutor {
   private readonly backendFactory: KeyedBackendFactory;
   /** Keyed backends by `<vertex id>/<subtask>`, opened before the operators are created. */
   private backends = new Map<string, KeyedStateBackend>();
+  /** Watermark alignment of the local sources, once the loop started (when any source has a group). */
+  private alignment: WatermarkAlignment | undefined;
   /** Snapshots still reading or encoding after their barrier (they must end before state is released). */
   private readonly asyncSnapshots = new Set<Promise<void>>();
 
@@ -211,6 +215,10 @@ export class LocalExecutor {
       if (op === OP_TRIGGER) {
         const t = entries[i + 4] as { checkpointId: number; options: TriggerOptions };
         this.triggerCheckpoint(t.checkpointId, t.options);
+        continue;
+      }
+      if (op === OP_ALIGN) {
+        this.alignment?.onReport(entries[i + 4] as AlignmentReport);
         continue;
       }
       if (op === OP_SPLITS) {
@@ -811,11 +819,43 @@ export class LocalExecutor {
     this.scheduler.schedule(this.options.clock.now() + interval, tick);
   }
 
+  /**
+   * Watermark alignment of this loop's sources (undefined when no source has a group): aligns
+   * them now and every update interval, and reports to the slots that run the same groups.
+   */
+  private startAlignment(local: readonly SourceOperator<unknown>[]): WatermarkAlignment | undefined {
+    if (this.options.runtimeMode === 'BATCH') return undefined;
+    const placement = this.options.placement;
+    const slots = placement?.slots ?? 1;
+    const vertices: AlignedVertex[] = [];
+    for (const vertex of this.plan.vertices) {
+      const spec = vertex.transformation.source?.watermarks.alignment;
+      if (spec === undefined) continue;
+      const used = new Set<number>();
+      for (let subtask = 0; subtask < vertex.parallelism; subtask++) used.add(subtask % slots);
+      vertices.push({ group: spec.group, updateIntervalMs: spec.updateIntervalMs, slots: [...used] });
+    }
+    if (vertices.length === 0) return undefined;
+    const alignment = new WatermarkAlignment(placement?.slot ?? 0, vertices, local, (toSlot, report) =>
+      placement?.links[toSlot]?.control(OP_ALIGN, 0, 0, 0, report),
+    );
+    this.alignment = alignment;
+    const interval = alignment.updateIntervalMs;
+    const tick = (now: number): void => {
+      alignment.update();
+      if (local.some((s) => !s.isFinished)) this.scheduler.schedule(now + interval, tick);
+    };
+    alignment.update();
+    this.scheduler.schedule(this.options.clock.now() + interval, tick);
+    return alignment;
+  }
+
   private async loop(): Promise<void> {
     const { signal, runtimeMode } = this.options;
     const sourceInstances = [...this.instances.values()].flat().filter((i) => i.operator instanceof SourceOperator);
     const active = sourceInstances.map((i) => i.operator as SourceOperator<unknown>);
     this.scheduleWatermarkTicks(active);
+    const alignment = this.startAlignment(active);
     const cancelled = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     let pending = active;
     const isBlocked = this.backpressureCheck(sourceInstances);
@@ -839,14 +879,19 @@ export class LocalExecutor {
       }
       let more = false;
       const blocked: SourceOperator<unknown>[] = [];
+      const held: SourceOperator<unknown>[] = [];
       // Backpressure across threads: no credit on a link means no new input from sources.
       const linksBlocked = this.linksBlocked();
       for (const source of pending) {
         // Backpressure: a source feeding a saturated operator is not polled until it drains.
         if (linksBlocked || isBlocked(source)) blocked.push(source);
+        // Watermark alignment: a source too far ahead of its group waits for the others.
+        else if (source.heldByAlignment) held.push(source);
         else if (source.poll() === 'more-available') more = true;
       }
-      pending = pending.filter((s) => !s.isFinished);
+      const unfinished = pending.filter((s) => !s.isFinished);
+      if (alignment !== undefined && unfinished.length < pending.length) alignment.update();
+      pending = unfinished;
       this.mailbox.drain();
       this.scheduler.fireDue();
       this.flushLinks();
@@ -855,17 +900,23 @@ export class LocalExecutor {
         await this.idle([], cancelled); // a returned credit arrives as mail
         continue;
       }
-      if (more || blocked.some((s) => !isBlocked(s))) {
+      if (more || blocked.some((s) => !isBlocked(s)) || held.some((s) => !s.heldByAlignment)) {
         await yieldToEventLoop();
         continue;
       }
+      // A held source wakes the loop through a report (mail) or the next alignment update (timer).
       await this.idle(
-        pending.filter((s) => !blocked.includes(s)).map((s) => s.reader.isAvailable()),
+        pending.filter((s) => !blocked.includes(s) && !held.includes(s)).map((s) => s.reader.isAvailable()),
         cancelled,
       );
     }
     if (signal.aborted) throw new SluiceError('JOB_CANCELLED', 'The job was cancelled.');
     for (const instance of sourceInstances) instance.finished = true;
+    if (alignment !== undefined) {
+      // Every local source finished: tell the other slots this one holds nobody back any more.
+      alignment.update();
+      this.flushLinks();
+    }
     if (runtimeMode === 'BATCH') this.scheduler.fireAll();
     for (const instance of sourceInstances) instance.output?.endInput();
     // Asynchronous finishes (e.g. async I/O draining its queue) and input from other threads

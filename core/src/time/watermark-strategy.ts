@@ -86,6 +86,13 @@ class IdlenessGenerator<T> implements WatermarkGenerator<T> {
   }
 }
 
+/** Watermark alignment settings of a source ({@link WatermarkStrategy.withWatermarkAlignment}). */
+export interface WatermarkAlignmentSpec {
+  readonly group: string;
+  readonly maxAllowedDriftMs: number;
+  readonly updateIntervalMs: number;
+}
+
 /**
  * How a source assigns event timestamps and generates watermarks (DESIGN.md §3).
  *
@@ -103,15 +110,19 @@ export class WatermarkStrategy<T> {
   readonly timestampAssigner: TimestampAssigner<T> | undefined;
   /** Idle timeout in ms, if set. */
   readonly idleTimeoutMs: number | undefined;
+  /** Watermark alignment, if set ({@link withWatermarkAlignment}). */
+  readonly alignment: WatermarkAlignmentSpec | undefined;
 
   private constructor(
     factory: (ctx: WatermarkGeneratorContext) => WatermarkGenerator<T>,
     timestampAssigner?: TimestampAssigner<T>,
     idleTimeoutMs?: number,
+    alignment?: WatermarkAlignmentSpec,
   ) {
     this.factory = factory;
     this.timestampAssigner = timestampAssigner;
     this.idleTimeoutMs = idleTimeoutMs;
+    this.alignment = alignment;
   }
 
   /** Watermark = highest timestamp seen − `maxOutOfOrdernessMs` − 1. */
@@ -139,7 +150,7 @@ export class WatermarkStrategy<T> {
 
   /** Returns a copy that takes event time from `assigner`. */
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
-    return new WatermarkStrategy<T>(this.factory, assigner, this.idleTimeoutMs);
+    return new WatermarkStrategy<T>(this.factory, assigner, this.idleTimeoutMs, this.alignment);
   }
 
   /** Returns a copy that marks a split idle after `timeoutMs` of processing time without records. */
@@ -147,7 +158,50 @@ export class WatermarkStrategy<T> {
     if (!(timeoutMs > 0)) {
       throw new SluiceError('INVALID_ARGUMENT', `idleness timeout must be > 0 ms; got ${timeoutMs}`);
     }
-    return new WatermarkStrategy<T>(this.factory, this.timestampAssigner, timeoutMs);
+    return new WatermarkStrategy<T>(this.factory, this.timestampAssigner, timeoutMs, this.alignment);
+  }
+
+  /**
+   * Returns a copy whose sources take part in watermark alignment group `group`: a source subtask
+   * whose watermark is more than `maxAllowedDriftMs` ahead of the lowest watermark in the group
+   * (over every source and subtask of the group, on every thread) is not polled until the others
+   * catch up. Idle and finished subtasks do not hold the group back. Every `updateIntervalMs` of
+   * processing time (default 1000) each thread publishes its subtasks' lowest watermark and
+   * recomputes the limit, so a source may run up to one interval past the drift.
+   *
+   * Use it when parallel sources progress at different speeds (a partition with a backlog, a
+   * thread that started later): without it the fastest source's records wait in window state until
+   * the slowest catches up, and that state grows with the drift. It changes when records are read,
+   * never which results are produced.
+   *
+   * @example
+   * ```ts
+   * const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Txn>(5_000)
+   *   .withTimestampAssigner((txn) => txn.time)
+   *   .withWatermarkAlignment('transactions', 20_000, 1_000);
+   * ```
+   */
+  withWatermarkAlignment(group: string, maxAllowedDriftMs: number, updateIntervalMs = 1_000): WatermarkStrategy<T> {
+    if (typeof group !== 'string' || group.length === 0) {
+      throw new SluiceError('INVALID_ARGUMENT', 'a watermark alignment group needs a non-empty name');
+    }
+    if (!(maxAllowedDriftMs >= 0) || !Number.isFinite(maxAllowedDriftMs)) {
+      throw new SluiceError(
+        'INVALID_ARGUMENT',
+        `maxAllowedDriftMs must be a finite number >= 0; got ${maxAllowedDriftMs}`,
+      );
+    }
+    if (!(updateIntervalMs > 0) || !Number.isFinite(updateIntervalMs)) {
+      throw new SluiceError(
+        'INVALID_ARGUMENT',
+        `updateIntervalMs must be a finite number > 0; got ${updateIntervalMs}`,
+      );
+    }
+    return new WatermarkStrategy<T>(this.factory, this.timestampAssigner, this.idleTimeoutMs, {
+      group,
+      maxAllowedDriftMs,
+      updateIntervalMs,
+    });
   }
 
   /** Creates the generator for one split (runtime use). */

@@ -2,6 +2,7 @@ import type { InputStatus, ReaderOutput, SourceReader, SourceSplit, SplitOutput 
 import { userFunctionFailed } from '../../errors.ts';
 import type {
   TimestampAssigner,
+  WatermarkAlignmentSpec,
   WatermarkGenerator,
   WatermarkOutput,
   WatermarkStrategy,
@@ -58,6 +59,8 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
   private emitted: Timestamp = MIN_WATERMARK;
   private idle = false;
   private finished = false;
+  /** Watermark alignment: the highest watermark this subtask may have and still be polled. */
+  private maxAllowedWatermark: Timestamp = MAX_WATERMARK;
 
   constructor(reader: SourceReader<T, SourceSplit>, strategy: WatermarkStrategy<T>) {
     super();
@@ -77,6 +80,30 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
 
   get isFinished(): boolean {
     return this.finished;
+  }
+
+  /** The watermark alignment settings of this source, if it takes part in a group. */
+  get alignment(): WatermarkAlignmentSpec | undefined {
+    return this.ctx.runtimeMode === 'BATCH' ? undefined : this.strategy.alignment;
+  }
+
+  /**
+   * This subtask's watermark as alignment counts it: the emitted one, or {@link MAX_WATERMARK}
+   * when idle or finished (those do not hold the group back).
+   */
+  get alignmentWatermark(): Timestamp {
+    return this.finished || this.idle ? MAX_WATERMARK : this.emitted;
+  }
+
+  /** Alignment: the lowest watermark of the group is `groupWatermark`; this subtask may run up to the drift past it. */
+  alignTo(groupWatermark: Timestamp): void {
+    const drift = this.strategy.alignment?.maxAllowedDriftMs ?? 0;
+    this.maxAllowedWatermark = groupWatermark >= MAX_WATERMARK - drift ? MAX_WATERMARK : groupWatermark + drift;
+  }
+
+  /** True while watermark alignment holds this subtask back (the task loop does not poll it). */
+  get heldByAlignment(): boolean {
+    return !this.finished && this.emitted > this.maxAllowedWatermark;
   }
 
   /** One poll: emits a batch synchronously, then generates watermarks. */

@@ -12,6 +12,8 @@ export const OP_BARRIER = 4;
 export const OP_SPLITS = 5;
 /** A checkpoint trigger forwarded by slot 0 (payload: { checkpointId, options }), in order after earlier split assignments. */
 export const OP_TRIGGER = 6;
+/** A watermark alignment report for the receiving slot's sources (payload: an `AlignmentReport`, watermark-alignment.ts). */
+export const OP_ALIGN = 7;
 const SLOTS = 6;
 
 /**

@@ -1,0 +1,54 @@
+import { type CollectSink, SluiceError, startJob, WatermarkStrategy } from '@sluice/core';
+import { describe, expect, it } from 'vitest';
+
+const job = new URL('./threads/fixtures/aligned-sources.job.ts', import.meta.url);
+const COUNT = 40_000;
+
+/** Runs the fixture; returns the largest event-time lead of the fast subtask seen downstream. */
+async function maxSkew(slots: number, align: boolean): Promise<number> {
+  const client = await startJob<{ sink: CollectSink<number> }>(job, {
+    parallelism: 2,
+    slots,
+    crossThreadCodec: 'json',
+    params: { align, count: COUNT },
+  });
+  await client.result;
+  const skews = client.built.sink.values;
+  // Alignment changes when records are read, never which: every record reaches the consumer.
+  expect(skews).toHaveLength(COUNT);
+  return skews.reduce((a, b) => Math.max(a, b), 0);
+}
+
+describe('watermark alignment (WatermarkStrategy.withWatermarkAlignment)', () => {
+  it('keeps a fast source subtask within the drift of the slow one in one task loop', async () => {
+    const unaligned = await maxSkew(1, false);
+    const aligned = await maxSkew(1, true);
+    // Without alignment the fast subtask ends ~49 × 20,000 ms ahead; with it, the drift (1,000)
+    // plus one poll of the fast subtask (64 records × 100 ms) plus one update interval.
+    expect(unaligned).toBeGreaterThan(500_000);
+    expect(aligned).toBeLessThanOrEqual(10_000);
+  }, 30_000);
+
+  it('aligns source subtasks on different worker threads through reports', async () => {
+    const unaligned = await maxSkew(2, false);
+    const aligned = await maxSkew(2, true);
+    expect(unaligned).toBeGreaterThan(500_000);
+    // The slow subtask's records and reports share one ordered link, so what the consumer has
+    // seen bounds the lead the same way as in one loop.
+    expect(aligned).toBeLessThanOrEqual(10_000);
+  }, 60_000);
+
+  it('rejects settings that cannot work, and keeps them through the other with-methods', () => {
+    const base = WatermarkStrategy.forMonotonousTimestamps<{ t: number }>();
+    expect(() => base.withWatermarkAlignment('', 1_000)).toThrow(SluiceError);
+    expect(() => base.withWatermarkAlignment('g', -1)).toThrow(/maxAllowedDriftMs/);
+    expect(() => base.withWatermarkAlignment('g', 1_000, 0)).toThrow(/updateIntervalMs/);
+    const aligned = base
+      .withWatermarkAlignment('g', 2_000)
+      .withTimestampAssigner((e) => e.t)
+      .withIdleness(5_000);
+    expect(aligned.alignment).toEqual({ group: 'g', maxAllowedDriftMs: 2_000, updateIntervalMs: 1_000 });
+    expect(aligned.idleTimeoutMs).toBe(5_000);
+    expect(base.alignment).toBeUndefined();
+  });
+});
