@@ -117,7 +117,7 @@ export async function runKeyedWindow(events: number, parallelism: number, aligne
     p50LatencyMs: round(latency.percentile(50), 3),
     p99LatencyMs: round(latency.percentile(99), 3),
     peakRssMb: peakRssMb(),
-    // CPU of this (main) thread only when slots > 1: workers' CPU is not included.
+    // Whole-process CPU (process.cpuUsage counts every thread: workers and V8 helpers included).
     cpuSecondsPerMillion: round((cpu.user + cpu.system) / 1e6 / (events / 1e6), 3),
     // Thread runs count outputs inside the workers (a CountingSink is not shipped back).
     outputs: parallelism === 1 ? job.built.sink.count : -1,
