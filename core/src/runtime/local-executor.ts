@@ -820,11 +820,12 @@ export class LocalExecutor {
   }
 
   /**
-   * Watermark alignment of this loop's sources (undefined when no source has a group): aligns
-   * them now and every update interval, and reports to the slots that run the same groups.
+   * Watermark alignment of this loop's sources ({@link alignment}; stays undefined when no source
+   * has a group): aligns them now and every update interval, and reports to the slots that run the
+   * same groups.
    */
-  private startAlignment(local: readonly SourceOperator<unknown>[]): WatermarkAlignment | undefined {
-    if (this.options.runtimeMode === 'BATCH') return undefined;
+  private startAlignment(local: readonly SourceOperator<unknown>[]): void {
+    if (this.options.runtimeMode === 'BATCH') return;
     const placement = this.options.placement;
     const slots = placement?.slots ?? 1;
     const vertices: AlignedVertex[] = [];
@@ -835,7 +836,7 @@ export class LocalExecutor {
       for (let subtask = 0; subtask < vertex.parallelism; subtask++) used.add(subtask % slots);
       vertices.push({ group: spec.group, updateIntervalMs: spec.updateIntervalMs, slots: [...used] });
     }
-    if (vertices.length === 0) return undefined;
+    if (vertices.length === 0) return;
     const alignment = new WatermarkAlignment(placement?.slot ?? 0, vertices, local, (toSlot, report) =>
       placement?.links[toSlot]?.control(OP_ALIGN, 0, 0, 0, report),
     );
@@ -847,7 +848,6 @@ export class LocalExecutor {
     };
     alignment.update();
     this.scheduler.schedule(this.options.clock.now() + interval, tick);
-    return alignment;
   }
 
   private async loop(): Promise<void> {
@@ -855,7 +855,8 @@ export class LocalExecutor {
     const sourceInstances = [...this.instances.values()].flat().filter((i) => i.operator instanceof SourceOperator);
     const active = sourceInstances.map((i) => i.operator as SourceOperator<unknown>);
     this.scheduleWatermarkTicks(active);
-    const alignment = this.startAlignment(active);
+    this.startAlignment(active);
+    const alignment = this.alignment;
     const cancelled = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     let pending = active;
     const isBlocked = this.backpressureCheck(sourceInstances);

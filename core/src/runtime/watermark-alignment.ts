@@ -78,11 +78,6 @@ export class WatermarkAlignment {
     }
   }
 
-  /** Whether any group exists (otherwise the executor schedules nothing). */
-  get active(): boolean {
-    return this.groups.size > 0;
-  }
-
   /** The shortest update interval of the groups (ms). */
   get updateIntervalMs(): number {
     let min = Number.POSITIVE_INFINITY;
