@@ -18,6 +18,7 @@ import {
   type SourceReaderContext,
   startJob,
   StreamExecutionEnvironment,
+  TumblingEventTimeWindows,
   type ValueState,
   ValueStateDescriptor,
   WatermarkStrategy,
@@ -104,6 +105,34 @@ describe('QueueSource', () => {
     expect(sink.values).toEqual([1, 3, 6]);
     expect(queue.backlog).toBe(0);
     expect(() => queue.push(4)).toThrow(SluiceError);
+  });
+
+  it('pushed values drive event time: windows fire while the source runs, without withIdleness', async () => {
+    const queue = new QueueSource<{ sensor: string; t: number }>();
+    const env = StreamExecutionEnvironment.create();
+    const sink = new CollectSink<string>();
+    env
+      .fromSource(
+        queue,
+        WatermarkStrategy.forMonotonousTimestamps<{ sensor: string; t: number }>().withTimestampAssigner((r) => r.t),
+        'readings',
+      )
+      .keyBy((r) => r.sensor)
+      .window(TumblingEventTimeWindows.of(1000))
+      .process<string>('count-per-second', {
+        process(key, ctx, readings, out) {
+          out.collect(`${key} ${ctx.window.start} ${[...readings].length}`);
+        },
+      })
+      .sinkTo(sink, 'counts');
+    const client = env.executeAsync('queue-event-time');
+    for (const t of [10, 400, 999, 1500]) queue.push({ sensor: 'a', t });
+    // The reading at 1500 moves the watermark to 1499: the first window fires with the source still open.
+    await vi.waitFor(() => expect(sink.values).toEqual(['a 0 3']));
+    expect(client.status()).toBe('RUNNING');
+    queue.end();
+    await client.result;
+    expect(sink.values).toEqual(['a 0 3', 'a 1000 1']);
   });
 
   it('keeps pushed-but-not-emitted values in the reader snapshot; a restored reader emits them first', () => {

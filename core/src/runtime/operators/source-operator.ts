@@ -23,6 +23,8 @@ const SPLITS_STATE = '__sluice.splits';
 class SplitChannel<T> implements SplitOutput<T>, WatermarkOutput {
   watermark: Timestamp = MIN_WATERMARK;
   idle = false;
+  /** The reader asked for this output ({@link SourceOperator.forSplit}); not just registered at assignment. */
+  requested = false;
   private readonly owner: SourceOperator<T>;
   readonly generator: WatermarkGenerator<T>;
 
@@ -49,6 +51,13 @@ class SplitChannel<T> implements SplitOutput<T>, WatermarkOutput {
 /**
  * Drives a {@link SourceReader}: assigns timestamps, generates watermarks per split and emits their
  * minimum (over non-idle splits). In BATCH mode it emits no watermark until end of input.
+ *
+ * Which outputs count: a split's output from its assignment on (a split not started yet holds the
+ * watermark back), and the reader's main output once it emitted a record. A reader that emits its
+ * splits' records through the main output (no per-split outputs, e.g. `QueueSource`) is
+ * watermarked by that output alone. With no split and no record yet, the main output counts: as in
+ * Flink, a subtask without splits holds the watermark back until `withIdleness` marks it idle
+ * (e.g. more source subtasks than Kafka partitions).
  */
 export class SourceOperator<T> extends AbstractStreamOperator<T> implements ReaderOutput<T> {
   readonly reader: SourceReader<T, SourceSplit>;
@@ -58,6 +67,8 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
   private main!: SplitChannel<T>;
   private emitted: Timestamp = MIN_WATERMARK;
   private idle = false;
+  /** The reader emitted through its main output (not per split) at least once. */
+  private mainUsed = false;
   private finished = false;
   /** Watermark alignment: the highest watermark this subtask may have and still be polled. */
   private maxAllowedWatermark: Timestamp = MAX_WATERMARK;
@@ -134,15 +145,13 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
 
   // ReaderOutput: records without a split go through the main channel.
   collect(value: T, timestamp: Timestamp = NO_TIMESTAMP): void {
+    this.mainUsed = true;
     this.emit(this.main, value, timestamp);
   }
 
   forSplit(splitId: string): SplitOutput<T> {
-    let channel = this.splits.get(splitId);
-    if (channel === undefined) {
-      channel = new SplitChannel<T>(this, this.strategy.createGenerator({ clock: this.ctx.clock }));
-      this.splits.set(splitId, channel);
-    }
+    const channel = this.channelOf(splitId);
+    channel.requested = true;
     return channel;
   }
 
@@ -155,12 +164,22 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
     if (this.finished || this.ctx.runtimeMode === 'BATCH') return;
     let min = Number.POSITIVE_INFINITY;
     let active = 0;
-    const channels = this.splits.size > 0 ? this.splits.values() : [this.main].values();
-    for (const channel of channels) {
+    const mainUsed = this.mainUsed;
+    for (const channel of this.splits.values()) {
+      // Registered at assignment but never used: the reader emits through its main output.
+      if (mainUsed && !channel.requested) continue;
       channel.generator.onPeriodicEmit(channel);
       if (channel.idle) continue;
       active++;
       if (channel.watermark < min) min = channel.watermark;
+    }
+    if (mainUsed || this.splits.size === 0) {
+      const main = this.main;
+      main.generator.onPeriodicEmit(main);
+      if (!main.idle) {
+        active++;
+        if (main.watermark < min) min = main.watermark;
+      }
     }
     const idle = active === 0;
     if (idle !== this.idle) {
@@ -194,8 +213,17 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
    * reader has not started yet holds the watermark back (instead of its records turning late).
    */
   addSplits(splits: readonly SourceSplit[]): void {
-    for (const split of splits) this.forSplit(split.splitId);
+    for (const split of splits) this.channelOf(split.splitId);
     this.reader.addSplits(splits);
+  }
+
+  private channelOf(splitId: string): SplitChannel<T> {
+    let channel = this.splits.get(splitId);
+    if (channel === undefined) {
+      channel = new SplitChannel<T>(this, this.strategy.createGenerator({ clock: this.ctx.clock }));
+      this.splits.set(splitId, channel);
+    }
+    return channel;
   }
 
   /** Split positions as plain JSON data, for checkpoint listings. */
