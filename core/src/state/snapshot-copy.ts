@@ -49,16 +49,22 @@ function copyPlain(value: object, seenBefore: Map<object, unknown> | undefined):
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto === Object.prototype || proto === null) {
     const source = value as Record<string, unknown>;
-    const copy: Record<string, unknown> = proto === null ? Object.create(null) : {};
+    // A spread copy of a plain object gets the source's hidden class (V8 clones the map), so
+    // values and their snapshot copies stay one shape for the code that packs them
+    // (snapshot-columns.ts); object fields are replaced by deep copies below.
+    const spread = proto !== null;
+    const copy: Record<string, unknown> = spread ? { ...source } : Object.create(null);
     seen?.set(value, copy);
+    // Read from the spread copy (data properties: a getter of the source runs once).
+    const from = spread ? copy : source;
     for (const key of Object.keys(source)) {
-      const v = source[key];
+      const v = from[key];
       if (typeof v === 'object' && v !== null) {
         seen ??= new Map([[value, copy]]);
         copy[key] = copyPlain(v, seen);
       } else {
         if (typeof v === 'function' || typeof v === 'symbol') throw NOT_PLAIN;
-        copy[key] = v;
+        if (!spread) copy[key] = v;
       }
     }
     return copy;
