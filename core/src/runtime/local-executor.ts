@@ -226,6 +226,8 @@ export class LocalExecutor {
         const source = this.instances.get(edge)?.[consumer]?.operator as SourceOperator<unknown>;
         const splits = entries[i + 4] as SourceSplit[] | null;
         if (splits === null) source.reader.notifyNoMoreSplits();
+        else if (splits.length === 0)
+          source.splitsAssigned(); // the end of the first assignment round
         else source.addSplits(splits);
         continue;
       }
@@ -805,6 +807,12 @@ export class LocalExecutor {
           : source.source.createEnumerator(ctx);
       enumerator.start();
       for (let s = 0; s < vertex.parallelism; s++) enumerator.addReader(s);
+      // Behind the assignments, in order on each link: the first round is over.
+      for (let s = 0; s < vertex.parallelism; s++) {
+        const reader = readers[s];
+        if (reader !== undefined) reader.splitsAssigned();
+        else remote(s, []);
+      }
       this.enumerators.set(vertex.id, enumerator);
     }
   }

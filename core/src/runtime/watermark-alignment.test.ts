@@ -1,5 +1,15 @@
-import { type CollectSink, SluiceError, startJob, WatermarkStrategy } from '@sluice/core';
-import { describe, expect, it } from 'vitest';
+import {
+  CollectSink,
+  type InputStatus,
+  type ReaderOutput,
+  type Source,
+  type SourceSplit,
+  SluiceError,
+  StreamExecutionEnvironment,
+  startJob,
+  WatermarkStrategy,
+} from '@sluice/core';
+import { describe, expect, it, vi } from 'vitest';
 
 const job = new URL('./threads/fixtures/aligned-sources.job.ts', import.meta.url);
 const COUNT = 40_000;
@@ -19,6 +29,49 @@ async function maxSkew(slots: number, align: boolean): Promise<number> {
   return skews.reduce((a, b) => Math.max(a, b), 0);
 }
 
+/**
+ * An unbounded source with one split, of `count` records 100 ms of event time apart, given to
+ * subtask 0: the other subtasks get no split and are never told there are no more (as a Kafka
+ * source with more subtasks than partitions).
+ */
+function oneSplit(count: number): Source<number> {
+  return {
+    boundedness: 'unbounded',
+    createEnumerator: (ctx) => ({
+      start() {},
+      addReader(subtask) {
+        if (subtask === 0) ctx.assignSplits(0, [{ splitId: 'only' }]);
+      },
+      addSplitsBack() {},
+      snapshotState: () => null,
+      close() {},
+    }),
+    restoreEnumerator() {
+      throw new SluiceError('ILLEGAL_STATE', 'not restored in this test');
+    },
+    createReader: () => {
+      let split: string | undefined;
+      let next = 0;
+      return {
+        start() {},
+        addSplits(splits: readonly SourceSplit[]) {
+          split = splits[0]?.splitId;
+        },
+        notifyNoMoreSplits() {},
+        pollNext(output: ReaderOutput<number>): InputStatus {
+          if (split === undefined || next >= count) return 'nothing-available';
+          const out = output.forSplit(split);
+          for (const end = Math.min(count, next + 64); next < end; next++) out.collect(next * 100);
+          return next < count ? 'more-available' : 'nothing-available';
+        },
+        isAvailable: () => new Promise<void>(() => {}),
+        snapshotState: () => [],
+        close() {},
+      };
+    },
+  };
+}
+
 describe('watermark alignment (WatermarkStrategy.withWatermarkAlignment)', () => {
   // Without alignment the fast subtask ends ~49 × 20,000 ms ahead; with it, at most the drift
   // (1,000) plus one poll of the fast subtask (64 records × 100 ms). Across threads the slow
@@ -36,6 +89,28 @@ describe('watermark alignment (WatermarkStrategy.withWatermarkAlignment)', () =>
     },
     60_000,
   );
+
+  it('does not hold a group back for a subtask that has no split (more subtasks than partitions)', async () => {
+    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+    const sink = new CollectSink<number>();
+    env
+      .fromSource(
+        oneSplit(1_000),
+        WatermarkStrategy.forMonotonousTimestamps<number>()
+          .withTimestampAssigner((t) => t)
+          .withWatermarkAlignment('one-split', 1_000, 1),
+        'one-split',
+      )
+      .sinkTo(sink, 'collect');
+    const client = env.executeAsync('split-less subtask');
+    try {
+      // 1,000 records span 100,000 ms of event time: a group held at the split-less subtask's
+      // MIN_WATERMARK would stop subtask 0 after its first poll past the 1,000 ms drift.
+      await vi.waitFor(() => expect(sink.values).toHaveLength(1_000), { timeout: 10_000 });
+    } finally {
+      await client.cancel();
+    }
+  });
 
   it('rejects settings that cannot work, and keeps them through the other with-methods', () => {
     const base = WatermarkStrategy.forMonotonousTimestamps<{ t: number }>();

@@ -69,6 +69,8 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
   private idle = false;
   /** The reader emitted through its main output (not per split) at least once. */
   private mainUsed = false;
+  /** The enumerator's first round of assignments reached this subtask (it may have given none). */
+  private splitsOffered = false;
   private finished = false;
   /** Watermark alignment: the highest watermark this subtask may have and still be polled. */
   private maxAllowedWatermark: Timestamp = MAX_WATERMARK;
@@ -100,10 +102,12 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
 
   /**
    * This subtask's watermark as alignment counts it: the emitted one, or {@link MAX_WATERMARK}
-   * when idle or finished (those do not hold the group back).
+   * when idle, finished, or without any split or record (more subtasks than Kafka partitions;
+   * as Flink's FLINK-32414: such a subtask would otherwise hold its whole group back forever).
    */
   get alignmentWatermark(): Timestamp {
-    return this.finished || this.idle ? MAX_WATERMARK : this.emitted;
+    const splitless = this.splitsOffered && this.splits.size === 0 && !this.mainUsed;
+    return this.finished || this.idle || splitless ? MAX_WATERMARK : this.emitted;
   }
 
   /** Alignment: the lowest watermark of the group is `groupWatermark`; this subtask may run up to the drift past it. */
@@ -213,8 +217,18 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
    * reader has not started yet holds the watermark back (instead of its records turning late).
    */
   addSplits(splits: readonly SourceSplit[]): void {
+    this.splitsOffered = true;
     for (const split of splits) this.channelOf(split.splitId);
     this.reader.addSplits(splits);
+  }
+
+  /**
+   * The enumerator has assigned its first splits to every reader (this one may have got none).
+   * Until then a subtask without splits still holds its alignment group back: its split may be
+   * on its way from another thread.
+   */
+  splitsAssigned(): void {
+    this.splitsOffered = true;
   }
 
   private channelOf(splitId: string): SplitChannel<T> {
