@@ -1,15 +1,6 @@
-import {
-  CollectSink,
-  type InputStatus,
-  type ReaderOutput,
-  type Source,
-  type SourceSplit,
-  SluiceError,
-  StreamExecutionEnvironment,
-  startJob,
-  WatermarkStrategy,
-} from '@sluice/core';
+import { CollectSink, SluiceError, StreamExecutionEnvironment, startJob, WatermarkStrategy } from '@sluice/core';
 import { describe, expect, it, vi } from 'vitest';
+import { unboundedSplitSource } from '../connectors/fixtures/unbounded-split-source.ts';
 
 const job = new URL('./threads/fixtures/aligned-sources.job.ts', import.meta.url);
 const COUNT = 40_000;
@@ -27,49 +18,6 @@ async function maxSkew(slots: number, align: boolean): Promise<number> {
   // Alignment changes when records are read, never which: every record reaches the consumer.
   expect(skews).toHaveLength(COUNT);
   return skews.reduce((a, b) => Math.max(a, b), 0);
-}
-
-/**
- * An unbounded source with one split, of `count` records 100 ms of event time apart, given to
- * subtask 0: the other subtasks get no split and are never told there are no more (as a Kafka
- * source with more subtasks than partitions).
- */
-function oneSplit(count: number): Source<number> {
-  return {
-    boundedness: 'unbounded',
-    createEnumerator: (ctx) => ({
-      start() {},
-      addReader(subtask) {
-        if (subtask === 0) ctx.assignSplits(0, [{ splitId: 'only' }]);
-      },
-      addSplitsBack() {},
-      snapshotState: () => null,
-      close() {},
-    }),
-    restoreEnumerator() {
-      throw new SluiceError('ILLEGAL_STATE', 'not restored in this test');
-    },
-    createReader: () => {
-      let split: string | undefined;
-      let next = 0;
-      return {
-        start() {},
-        addSplits(splits: readonly SourceSplit[]) {
-          split = splits[0]?.splitId;
-        },
-        notifyNoMoreSplits() {},
-        pollNext(output: ReaderOutput<number>): InputStatus {
-          if (split === undefined || next >= count) return 'nothing-available';
-          const out = output.forSplit(split);
-          for (const end = Math.min(count, next + 64); next < end; next++) out.collect(next * 100);
-          return next < count ? 'more-available' : 'nothing-available';
-        },
-        isAvailable: () => new Promise<void>(() => {}),
-        snapshotState: () => [],
-        close() {},
-      };
-    },
-  };
 }
 
 describe('watermark alignment (WatermarkStrategy.withWatermarkAlignment)', () => {
@@ -95,7 +43,13 @@ describe('watermark alignment (WatermarkStrategy.withWatermarkAlignment)', () =>
     const sink = new CollectSink<number>();
     env
       .fromSource(
-        oneSplit(1_000),
+        // One split, for subtask 0; subtask 1 gets none and is never told there are no more
+        // (as a Kafka source with more subtasks than partitions).
+        unboundedSplitSource({
+          splitsOf: (subtask) => (subtask === 0 ? ['only'] : []),
+          recordsOf: () => Array.from({ length: 1_000 }, (_, i) => i * 100),
+          batch: 64,
+        }),
         WatermarkStrategy.forMonotonousTimestamps<number>()
           .withTimestampAssigner((t) => t)
           .withWatermarkAlignment('one-split', 1_000, 1),

@@ -3,16 +3,12 @@ import {
   ContinuousProcessingTimeTrigger,
   DataGeneratorSource,
   GlobalWindows,
-  type InputStatus,
   type JobClient,
   ManualClock,
   ProcessingTimeSessionWindows,
   type ProcessWindowFunction,
-  type ReaderOutput,
   SlidingProcessingTimeWindows,
   type Source,
-  type SourceSplit,
-  SluiceError,
   StreamExecutionEnvironment,
   type TimeWindow,
   TumblingEventTimeWindows,
@@ -20,6 +16,7 @@ import {
   WatermarkStrategy,
 } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
+import { unboundedSplitSource } from '../connectors/fixtures/unbounded-split-source.ts';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -158,44 +155,7 @@ type Reading = { sensor: string; t: number };
 
 /** An unbounded source that emits `values` on its first poll, then never again (an input that goes quiet). */
 function quietAfter(values: Reading[]): Source<Reading> {
-  return {
-    boundedness: 'unbounded',
-    maxParallelism: 1,
-    createEnumerator: (ctx) => ({
-      start() {},
-      addReader(subtask) {
-        ctx.assignSplits(subtask, [{ splitId: 'quiet' }]);
-      },
-      addSplitsBack() {},
-      snapshotState: () => null,
-      close() {},
-    }),
-    restoreEnumerator() {
-      throw new SluiceError('ILLEGAL_STATE', 'not restored in this test');
-    },
-    createReader: () => {
-      let sent = false;
-      let split: string | undefined;
-      return {
-        start() {},
-        addSplits(splits: readonly SourceSplit[]) {
-          split = splits[0]?.splitId;
-        },
-        notifyNoMoreSplits() {},
-        pollNext(output: ReaderOutput<Reading>): InputStatus {
-          if (!sent && split !== undefined) {
-            sent = true;
-            const out = output.forSplit(split);
-            for (const v of values) out.collect(v);
-          }
-          return 'nothing-available';
-        },
-        isAvailable: () => new Promise<void>(() => {}),
-        snapshotState: () => [],
-        close() {},
-      };
-    },
-  };
+  return unboundedSplitSource({ splitsOf: () => ['quiet'], recordsOf: () => values, maxParallelism: 1 });
 }
 
 describe('idleness', () => {
