@@ -21,6 +21,16 @@ describe('copyForSnapshot', () => {
       expect(Object.is(copyForSnapshot(v), v)).toBe(true);
   });
 
+  it("copies an own '__proto__' key as data and keeps the copy's prototype", () => {
+    const value = JSON.parse('{"__proto__": {"n": 1}, "m": 2}') as Record<string, unknown>;
+    const copy = copyForSnapshot(value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'm']);
+    expect(roundTrip(copy)).toEqual(roundTrip(value));
+    (value['__proto__'] as { n: number }).n = 2; // a deep copy: the change does not reach it
+    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toEqual({ n: 1 });
+  });
+
   it('deep-copies plain data: later in-place changes do not reach the copy', () => {
     const value = {
       n: 1,
