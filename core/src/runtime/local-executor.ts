@@ -788,6 +788,8 @@ export class LocalExecutor {
       const ctx = {
         parallelism: vertex.parallelism,
         assignSplits: (subtask: number, splits: readonly SourceSplit[]) => {
+          // Nothing to hand out (an empty list on a link means "the first round is over").
+          if (splits.length === 0) return;
           const reader = readers[subtask];
           if (reader !== undefined) reader.addSplits(splits);
           else remote(subtask, [...splits]);

@@ -217,7 +217,6 @@ export class SourceOperator<T> extends AbstractStreamOperator<T> implements Read
    * reader has not started yet holds the watermark back (instead of its records turning late).
    */
   addSplits(splits: readonly SourceSplit[]): void {
-    this.splitsOffered = true;
     for (const split of splits) this.channelOf(split.splitId);
     this.reader.addSplits(splits);
   }
