@@ -25,6 +25,8 @@ import { WindowTriggerContext } from '../../windowing/internal/window-trigger-co
 import type { ProcessWindowFunction } from '../../windowing/process-window-function.ts';
 import { type KeyedStateStore, type Trigger, TriggerResult } from '../../windowing/triggers/trigger.ts';
 import type { Window } from '../../windowing/windows/window.ts';
+import { EventTimeTrigger } from '../../windowing/triggers/event-time-trigger.ts';
+import { ProcessingTimeTrigger } from '../../windowing/triggers/processing-time-trigger.ts';
 import {
   AbstractStreamOperator,
   type OneInputStreamOperator,
@@ -63,6 +65,14 @@ export interface WindowOperatorSpec<K extends KeyType, IN, S, E, OUT, W extends 
 }
 
 const CONTENTS_TABLE = '__window-contents';
+
+/** `trigger` is `type`'s shared instance (per subtask) with its own `onElement`. */
+function isBuiltIn(
+  trigger: Trigger<unknown, Window>,
+  type: typeof EventTimeTrigger | typeof ProcessingTimeTrigger,
+): boolean {
+  return trigger instanceof type && trigger.onElement === type.prototype.onElement;
+}
 const MERGING_TABLE = '__window-merging-set';
 
 /**
@@ -90,6 +100,8 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
   private readonly lateness: number;
   private readonly lateTag: string | undefined;
   private readonly eventTime: boolean;
+  /** Non-merging windows with the assigner's built-in time trigger (see {@link hasWindowTimers}). */
+  private readonly defaultTrigger: boolean;
   private readonly mergeFn = this.mergeWindows.bind(this);
 
   private backend!: KeyedStateBackend;
@@ -114,6 +126,9 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
     this.lateness = spec.allowedLateness;
     this.lateTag = spec.lateDataTag;
     this.eventTime = spec.assigner.isEventTime();
+    this.defaultTrigger =
+      this.merging === undefined &&
+      (this.eventTime ? isBuiltIn(spec.trigger, EventTimeTrigger) : isBuiltIn(spec.trigger, ProcessingTimeTrigger));
   }
 
   override open(): void {
@@ -207,6 +222,7 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
       const state = table.get(this.group, this.key, id);
       const next = contents.add(state, value, timestamp);
       if (next !== state) table.put(this.group, this.key, id, next);
+      if (state !== undefined && this.hasWindowTimers(window)) continue;
       triggerCtx.setWindow(window);
       const result = triggerCtx.onElement(value, timestamp);
       if (result !== TriggerResult.CONTINUE) this.apply(result, window, id);
@@ -391,6 +407,22 @@ export class WindowOperator<K extends KeyType, IN, S, E, OUT, W extends Window>
 
   private isWindowLate(window: W): boolean {
     return this.eventTime && this.cleanupTime(window) <= this.timers.currentWatermark();
+  }
+
+  /**
+   * Whether a window whose contents existed before this element is sure to hold every timer this
+   * element would register, so the trigger need not be asked: with the built-in event-time trigger,
+   * every element registers the window's end while the end is ahead of the watermark (nothing
+   * deletes that timer before it fires or the window is cleaned up, and the watermark never goes
+   * back, so the element that created the contents registered it too); with the built-in
+   * processing-time trigger, contents exist only until the window's end timer fires and cleans
+   * them up. The cleanup timer was registered with the first element either way. Asking again
+   * costs lookups in a timer Map holding every key of the window: with many keys, the largest
+   * per-record cost of a keyed window (decisions/0004, session 7).
+   */
+  private hasWindowTimers(window: W): boolean {
+    if (!this.defaultTrigger) return false;
+    return !this.eventTime || window.maxTimestamp() > this.timers.currentWatermark();
   }
 
   private registerCleanupTimer(window: W): void {
