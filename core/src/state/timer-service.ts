@@ -133,9 +133,11 @@ class TimerQueue<N> {
   }
 
   /**
-   * Removes and returns the earliest timer with timestamp <= limit. The bucket being fired is
-   * walked with live Map iterators (timers added to it while firing are visited, deleted ones
-   * skipped): taking "the first entry" again after each delete would be O(n) in V8, O(n²) per bucket.
+   * Removes and returns the earliest timer with timestamp <= limit. A (time, namespace) bucket is
+   * taken out of the queue whole when its firing starts and then walked: no lookup per fired
+   * timer. Timers registered for the same time and namespace while it fires go to a new bucket,
+   * which fires next; deleting a timer of the bucket being fired finds nothing (only the current
+   * key's timers can be deleted, and its timer in this bucket is the one that fired).
    */
   pollUntil(limit: number): Timer<N> | undefined {
     for (;;) {
@@ -144,18 +146,20 @@ class TimerQueue<N> {
         const next = keys.next();
         if (!next.done) {
           const [key, keyGroup] = next.value;
-          this.delete(this.firingTime, this.firingNamespace, key);
+          this.count--;
           return { timestamp: this.firingTime, key, keyGroup, namespace: (this.firingBucket as Bucket<N>).namespace };
         }
         this.keyCursor = undefined;
+        this.firingBucket = undefined;
       }
       const namespaces = this.namespaceCursor;
       if (namespaces !== undefined) {
         const next = namespaces.next();
         if (!next.done) {
-          this.firingNamespace = next.value[0];
-          this.firingBucket = next.value[1];
-          this.keyCursor = next.value[1].keys.entries();
+          const [namespaceId, bucket] = next.value;
+          this.takeOut(this.firingTime, namespaceId, bucket);
+          this.firingBucket = bucket;
+          this.keyCursor = bucket.keys.entries();
           continue;
         }
         this.namespaceCursor = undefined;
@@ -170,6 +174,21 @@ class TimerQueue<N> {
       this.firingTime = time;
       this.namespaceCursor = byNamespace.entries();
     }
+  }
+
+  /** Removes a bucket about to fire from the queue (its timers stay counted until they are returned). */
+  private takeOut(time: number, namespaceId: string, bucket: Bucket<N>): void {
+    if (this.changes !== undefined && bucket.passed !== this.epoch) {
+      // A snapshot is reading the timers: each of the bucket's timers changes now.
+      for (const [key, keyGroup] of bucket.keys) {
+        this.beforeChange(bucket, time, namespaceId, key, keyGroup);
+        if (bucket.passed === this.epoch) break; // the cursor stopped in it and took its rest
+      }
+    }
+    const byNamespace = this.byTime.get(time) as Map<string, Bucket<N>>;
+    byNamespace.delete(namespaceId);
+    if (byNamespace.size === 0) this.byTime.delete(time);
+    if (bucket === this.lastBucket) this.lastBucket = undefined; // detached: never add to it again
   }
 
   /** Removes and returns every timer, in time order. */
