@@ -77,7 +77,6 @@ class TimerQueue<N> {
   private lastNamespaceId = '';
   // Cursor over the (time, namespace) buckets being fired.
   private firingTime = 0;
-  private firingNamespace = '';
   private firingBucket: Bucket<N> | undefined;
   private namespaceCursor: Iterator<[string, Bucket<N>]> | undefined;
   private keyCursor: Iterator<[KeyType, number]> | undefined;

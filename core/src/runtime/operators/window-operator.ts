@@ -65,6 +65,7 @@ export interface WindowOperatorSpec<K extends KeyType, IN, S, E, OUT, W extends 
 }
 
 const CONTENTS_TABLE = '__window-contents';
+const MERGING_TABLE = '__window-merging-set';
 
 /** `trigger` is `type`'s shared instance (per subtask) with its own `onElement`. */
 function isBuiltIn(
@@ -73,7 +74,6 @@ function isBuiltIn(
 ): boolean {
   return trigger instanceof type && trigger.onElement === type.prototype.onElement;
 }
-const MERGING_TABLE = '__window-merging-set';
 
 /**
  * Keyed windows with Flink's semantics: assigns each element to windows, keeps per (key, window)
