@@ -15,6 +15,7 @@ export interface SourceSplit {
 export interface SplitEnumeratorContext<S extends SourceSplit> {
   /** Number of parallel readers. */
   readonly parallelism: number;
+  /** Hands `splits` to reader `subtask`; an empty list does nothing. */
   assignSplits(subtask: number, splits: readonly S[]): void;
   signalNoMoreSplits(subtask: number): void;
 }
