@@ -197,8 +197,8 @@ export class StateTable<V> {
   // ---- Snapshots (runtime use: keyed-state-snapshot.ts, heap-snapshot.ts) ----
 
   /**
-   * The state of one key group as a {@link StateSnapshot} (undefined when it has none), with the
-   * columns built by `push` (packed arrays: `node:v8` writes them densely). `asOfBarrier`: as of
+   * The state of one key group as a {@link StateSnapshot} (undefined when it has none), in packed
+   * arrays (`node:v8` writes them densely). `asOfBarrier`: as of
    * {@link beginSnapshot} — the live entries corrected by the barrier values kept since — after
    * which this table stops keeping anything for the group. Otherwise the live entries, whose
    * values stay shared with the state.
@@ -216,6 +216,12 @@ export class StateTable<V> {
     for (const [namespace, map] of this.namespacesOfGroup(keyGroup)) {
       const changed = log?.get(namespace);
       live?.add(namespace);
+      if (changed === undefined && !ttl) {
+        // Nothing changed since the barrier: the Map as it is, copied natively (~2x faster than
+        // an entry at a time; the arrays are packed).
+        if (map.size > 0) namespaces.push({ namespace, keys: [...map.keys()], values: [...map.values()] });
+        continue;
+      }
       const columns = newColumns(ttl);
       if (changed === undefined) {
         for (const [key, value] of map) pushEntry(columns, key, value, ttl);

@@ -3,7 +3,7 @@ import type { StateTable } from './heap-keyed-state-backend.ts';
 import type { KeyGroupRange, KeyType } from './key-groups.ts';
 import { RunColumn } from './snapshot-columns.ts';
 import { type EncodableKeyGroup, KeyGroupSnapshotEncoder, type StateSnapshot } from './snapshot-format.ts';
-import type { TimerCursor } from './timer-service.ts';
+import type { TimerCursor, VisitTimer, VisitTimerRows } from './timer-service.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
 /** Work per slice before the snapshot yields the thread back to the task (ms). */
@@ -21,11 +21,25 @@ class TimerColumns {
   readonly keys: KeyType[] = [];
   readonly namespaces = new RunColumn();
   readonly timestamps = new RunColumn();
+  /** Keys appended by {@link pushKey} whose time and namespace are not written yet. */
+  unwritten = 0;
 
   push(timestamp: number, namespaceId: string, key: KeyType): void {
     this.keys.push(key);
     this.namespaces.push(namespaceId);
     this.timestamps.push(timestamp);
+  }
+
+  /** Appends a key of a run; {@link endRun} then writes the run's time and namespace once. */
+  pushKey(key: KeyType): void {
+    this.keys.push(key);
+    this.unwritten++;
+  }
+
+  endRun(timestamp: number, namespaceId: string): void {
+    this.namespaces.pushRun(namespaceId, this.unwritten);
+    this.timestamps.pushRun(timestamp, this.unwritten);
+    this.unwritten = 0;
   }
 
   encoded(): EncodableTimers['eventTime'] {
@@ -46,7 +60,8 @@ interface ServiceTimers {
 
 interface PendingCursor {
   readonly cursor: TimerCursor;
-  readonly visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void;
+  readonly visit: VisitTimer;
+  readonly visitRows: VisitTimerRows;
 }
 
 /** What {@link HeapSnapshot} reads: the backend's tables and timers as of the barrier. */
@@ -69,7 +84,9 @@ export interface HeapSnapshotSource {
  * keeping, per key group not yet written, the barrier value of each entry before its first
  * change — and a copy of each object value before it is handed out, since callers change values
  * in place — and every timer service starts recording its timers' first changes
- * ({@link TimerCursor}). The slices then read the timers (a bounded number per look at the clock),
+ * ({@link TimerCursor}). The slices then read the timers (a bounded number per look at the clock;
+ * a bucket of one time and namespace is copied whole when it holds up to `COPIED_BUCKET_MAX`
+ * timers, and its time and namespace are written once per key group and run, not per timer),
  * and write the key groups in ascending order, one group at a time (all tables and timers of a
  * group), from the live Maps corrected by what was kept; a written group stops keeping anything.
  * Between two slices the task loop takes one turn (`setImmediate`): the task never waits more
@@ -149,17 +166,32 @@ export class HeapSnapshot {
     const { byGroup } = timers;
     for (const domain of ['event-time', 'processing-time'] as const) {
       const eventTime = domain === 'event-time';
-      const visit = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number): void => {
-        if (keyGroup < start || keyGroup > end) return;
+      const columnsOf = (keyGroup: number): TimerColumns => {
         let group = byGroup[keyGroup - start];
         if (group === undefined) {
           group = { eventTime: new TimerColumns(), processingTime: new TimerColumns() };
           byGroup[keyGroup - start] = group;
         }
-        (eventTime ? group.eventTime : group.processingTime).push(timestamp, namespaceId, key);
+        return eventTime ? group.eventTime : group.processingTime;
+      };
+      const visit: VisitTimer = (timestamp, namespaceId, key, keyGroup) => {
+        if (keyGroup >= start && keyGroup <= end) columnsOf(keyGroup).push(timestamp, namespaceId, key);
+      };
+      // A run of one time and namespace: a key per timer, the run once per key group it touched.
+      const touched: TimerColumns[] = [];
+      const visitRows: VisitTimerRows = (timestamp, namespaceId, keys, keyGroups, from, to) => {
+        for (let i = from; i < to; i++) {
+          const keyGroup = keyGroups[i] as number;
+          if (keyGroup < start || keyGroup > end) continue;
+          const columns = columnsOf(keyGroup);
+          if (columns.unwritten === 0) touched.push(columns);
+          columns.pushKey(keys[i] as KeyType);
+        }
+        for (const columns of touched) columns.endRun(timestamp, namespaceId);
+        touched.length = 0;
       };
       if (service.captureTimers === undefined) service.forEachTimer(domain, visit);
-      else this.cursors.push({ cursor: service.captureTimers(domain), visit });
+      else this.cursors.push({ cursor: service.captureTimers(domain), visit, visitRows });
     }
   }
 
@@ -189,8 +221,8 @@ export class HeapSnapshot {
   /** True when every key group is written. */
   private work(deadline: number): boolean {
     while (this.cursorIndex < this.cursors.length) {
-      const { cursor, visit } = this.cursors[this.cursorIndex] as PendingCursor;
-      if (cursor.step(TIMERS_PER_STEP, visit)) this.cursorIndex++;
+      const { cursor, visit, visitRows } = this.cursors[this.cursorIndex] as PendingCursor;
+      if (cursor.step(TIMERS_PER_STEP, visit, visitRows)) this.cursorIndex++;
       if (performance.now() >= deadline) return false;
     }
     const { end } = this.source.range;

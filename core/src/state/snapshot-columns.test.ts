@@ -24,6 +24,11 @@ describe('packed snapshot columns', () => {
     ['f64', range(20, (i) => (i === 3 ? -0 : i === 4 ? Number.NaN : i === 5 ? -Infinity : i + 0.5))],
     ['f64', range(20, (i) => (i === 0 ? 0 : i === 1 ? -0 : i))], // -0 is not an int32
     ['f64', range(20, (i) => 2 ** 40 + i)],
+    ['f64', range(20, (i) => (i < 12 ? i : i === 12 ? -0 : i))], // int32s, then -0
+    ['f64', range(20, (i) => (i < 19 ? 5 : 5.5))], // a run of int32s, then a double
+    ['f64', range(20, (i) => (i < 10 ? i : Number.NaN))],
+    ['array', range(20, (i) => (i < 15 ? i : 'x'))], // int32s, then a string
+    ['same', range(20, () => 0.25)],
     ['same', range(20, () => '0:4503599627370495')],
     ['same', range(20, () => 59_999)],
     ['same', range(20, () => true)],

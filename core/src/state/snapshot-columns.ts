@@ -113,17 +113,27 @@ function packNumbers(column: readonly unknown[], first: number): EncodedColumn {
   const n = column.length;
   // -0 equals 0 under ===: only a non-zero first value can start a `same` run.
   let same = first !== 0;
-  let int = true;
+  // One pass while every value is an int32 (-0 is not: it needs a double to survive).
+  const ints = new Int32Array(n);
+  let j = 0;
+  for (; j < n; j++) {
+    const v = column[j];
+    if (typeof v !== 'number') return column;
+    const i = v | 0;
+    if (i !== v || (v === 0 && 1 / v < 0)) break;
+    ints[j] = i;
+    if (same && v !== first) same = false;
+  }
+  if (j === n) return same ? { p: 'same', v: first, n } : { p: 'i32', d: ints };
   const d = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
+  for (let k = 0; k < j; k++) d[k] = ints[k] as number;
+  for (; j < n; j++) {
     const v = column[j];
     if (typeof v !== 'number') return column;
     d[j] = v;
     if (same && v !== first) same = false;
-    if (int && ((v | 0) !== v || (v === 0 && 1 / v < 0))) int = false;
   }
-  if (same) return { p: 'same', v: first, n };
-  return int ? { p: 'i32', d: new Int32Array(d) } : { p: 'f64', d };
+  return same ? { p: 'same', v: first, n } : { p: 'f64', d };
 }
 
 function packStrings(column: readonly unknown[], first: string): EncodedColumn {
@@ -220,8 +230,13 @@ export class RunColumn {
 
   /** Appends `value`. */
   push(value: unknown): void {
+    this.pushRun(value, 1);
+  }
+
+  /** Appends `value` `count` times (`count` >= 1). */
+  pushRun(value: unknown, count: number): void {
     const runs = this.values.length;
-    this.length++;
+    this.length += count;
     if (runs > 0 && value === this.last && (value !== 0 || 1 / (value as number) === 1 / (this.last as number))) {
       this.ends[runs - 1] = this.length;
       return;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProcessingTimeScheduler } from '../runtime/processing-time-scheduler.ts';
 import { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
-import { InternalTimerService, type TimerCursor } from './timer-service.ts';
+import { COPIED_BUCKET_MAX, InternalTimerService, type TimerCursor } from './timer-service.ts';
 
 const MAX = 16;
 
@@ -27,14 +27,36 @@ function service() {
   return { backend, timers, live };
 }
 
-/** Steps `cursor` to the end with slices of `sizes` (cycled), running `between` after each slice. */
-function readAll(cursor: TimerCursor, sizes: readonly number[], between: (slice: number) => void): string[] {
+/**
+ * Steps `cursor` to the end with slices of `sizes` (cycled), running `between` after each slice;
+ * with `rows`, the cursor may also hand over runs of timers through a rows visitor.
+ */
+function readAll(
+  cursor: TimerCursor,
+  sizes: readonly number[],
+  between: (slice: number) => void,
+  rows = false,
+): string[] {
   const seen: string[] = [];
   for (let slice = 0; ; slice++) {
     if (slice > 10_000) expect.unreachable('the capture does not end');
-    const done = cursor.step(sizes[slice % sizes.length] as number, (t, ns, key, group) =>
-      seen.push(`${t} ${ns} ${String(key)} g${group}`),
+    const max = sizes[slice % sizes.length] as number;
+    let visited = 0;
+    const done = cursor.step(
+      max,
+      (t, ns, key, group) => {
+        visited++;
+        seen.push(`${t} ${ns} ${String(key)} g${group}`);
+      },
+      rows
+        ? (t, ns, keys, groups, from, to) => {
+            for (let i = from; i < to; i++) seen.push(`${t} ${ns} ${String(keys[i])} g${groups[i]}`);
+            visited += to - from;
+          }
+        : undefined,
     );
+    // The last step also visits the recorded timers, however many.
+    if (!done) expect(visited).toBeLessThanOrEqual(max);
     if (done) return seen.sort();
     between(slice);
   }
@@ -48,64 +70,83 @@ const op = fc.record({
 });
 
 describe('timer capture for asynchronous snapshots', () => {
-  it('visits exactly the timers of the capture, whatever changes between slices', () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 6 }), fc.constantFrom('a', 'b', 'c')),
-          {
-            maxLength: 80,
+  // Buckets walked entry by entry (0), copied whole when reached (the default), or either (3);
+  // copied buckets visited a timer at a time or in runs through a rows visitor.
+  it.each([
+    [0, false],
+    [3, false],
+    [3, true],
+    [COPIED_BUCKET_MAX, false],
+    [COPIED_BUCKET_MAX, true],
+  ])(
+    'visits exactly the timers of the capture, whatever changes between slices (buckets up to %i copied; rows %s)',
+    (copyMax, rows) => {
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 6 }), fc.constantFrom('a', 'b', 'c')),
+            {
+              maxLength: 80,
+            },
+          ),
+          fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+          fc.array(fc.array(op, { maxLength: 4 }), { minLength: 1, maxLength: 30 }),
+          (initial, sizes, changes) => {
+            const { backend, timers, live } = service();
+            for (const [key, time, ns] of initial) {
+              backend.setCurrentKey(key);
+              timers.registerEventTimeTimer(ns, time);
+            }
+            const atCapture = live();
+            const cursor = timers.captureTimers('event-time', copyMax);
+            const seen = readAll(
+              cursor,
+              sizes,
+              (slice) => {
+                for (const c of changes[slice % changes.length] ?? []) {
+                  backend.setCurrentKey(c.key);
+                  if (c.kind === 'add') timers.registerEventTimeTimer(c.ns, c.time);
+                  else if (c.kind === 'delete') timers.deleteEventTimeTimer(c.ns, c.time);
+                  else if (c.kind === 'delete-add') {
+                    timers.deleteEventTimeTimer(c.ns, c.time);
+                    timers.registerEventTimeTimer(c.ns, c.time);
+                  } else timers.advanceWatermark(c.time); // fires and removes timers <= time
+                }
+              },
+              rows,
+            );
+            expect(seen).toEqual(atCapture);
+            // The capture is over: changes are not recorded any more, a new capture may begin.
+            expect(readAll(timers.captureTimers('event-time'), [1000], () => {})).toEqual(live());
           },
         ),
-        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
-        fc.array(fc.array(op, { maxLength: 4 }), { minLength: 1, maxLength: 30 }),
-        (initial, sizes, changes) => {
-          const { backend, timers, live } = service();
-          for (const [key, time, ns] of initial) {
-            backend.setCurrentKey(key);
-            timers.registerEventTimeTimer(ns, time);
-          }
-          const atCapture = live();
-          const cursor = timers.captureTimers('event-time');
-          const seen = readAll(cursor, sizes, (slice) => {
-            for (const c of changes[slice % changes.length] ?? []) {
-              backend.setCurrentKey(c.key);
-              if (c.kind === 'add') timers.registerEventTimeTimer(c.ns, c.time);
-              else if (c.kind === 'delete') timers.deleteEventTimeTimer(c.ns, c.time);
-              else if (c.kind === 'delete-add') {
-                timers.deleteEventTimeTimer(c.ns, c.time);
-                timers.registerEventTimeTimer(c.ns, c.time);
-              } else timers.advanceWatermark(c.time); // fires and removes timers <= time
-            }
-          });
-          expect(seen).toEqual(atCapture);
-          // The capture is over: changes are not recorded any more, a new capture may begin.
-          expect(readAll(timers.captureTimers('event-time'), [1000], () => {})).toEqual(live());
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+        { numRuns: 300 },
+      );
+    },
+  );
 
-  it('ends although timers come and go faster than the slices read', () => {
-    const { backend, timers } = service();
-    const atCapture: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      backend.setCurrentKey(i);
-      timers.registerEventTimeTimer('a', 50);
-      atCapture.push(`50 a ${i} g${backend.getCurrentKeyGroup()}`);
-    }
-    const cursor = timers.captureTimers('event-time');
-    const seen = readAll(cursor, [1], (slice) => {
-      // Every slice: three timers at a new time, and the previous new time fired.
-      for (let k = 0; k < 3; k++) {
-        backend.setCurrentKey(100 + k);
-        timers.registerEventTimeTimer('b', 100 + slice);
+  it.each([0, COPIED_BUCKET_MAX])(
+    'ends although timers come and go faster than the slices read (buckets up to %i copied)',
+    (copyMax) => {
+      const { backend, timers } = service();
+      const atCapture: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        backend.setCurrentKey(i);
+        timers.registerEventTimeTimer('a', 50);
+        atCapture.push(`50 a ${i} g${backend.getCurrentKeyGroup()}`);
       }
-      timers.advanceWatermark(99 + slice);
-    });
-    expect(seen).toEqual(atCapture.sort());
-  });
+      const cursor = timers.captureTimers('event-time', copyMax);
+      const seen = readAll(cursor, [1], (slice) => {
+        // Every slice: three timers at a new time, and the previous new time fired.
+        for (let k = 0; k < 3; k++) {
+          backend.setCurrentKey(100 + k);
+          timers.registerEventTimeTimer('b', 100 + slice);
+        }
+        timers.advanceWatermark(99 + slice);
+      });
+      expect(seen).toEqual(atCapture.sort());
+    },
+  );
 
   it('allows one capture at a time per timer domain; close ends one early', () => {
     const { backend, timers, live } = service();

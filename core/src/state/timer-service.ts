@@ -35,13 +35,32 @@ export interface Triggerable<N> {
  */
 export interface TimerCursor {
   /**
-   * Visits up to `max` more timers (each timer that existed when the capture began, once);
-   * true when every timer was visited (the capture is then over).
+   * Visits up to `max` more timers (each timer that existed when the capture began, once; the
+   * last step also visits every timer that changed during the capture); true when every timer
+   * was visited (the capture is then over). With `visitRows`, runs of timers that share a time
+   * and namespace may come through it instead of `visit`.
    */
-  step(max: number, visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void): boolean;
+  step(max: number, visit: VisitTimer, visitRows?: VisitTimerRows): boolean;
   /** Ends the capture early (the snapshot was abandoned). */
   close(): void;
 }
+
+/** A timer seen by a {@link TimerCursor}. */
+export type VisitTimer = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void;
+
+/**
+ * Timers seen by a {@link TimerCursor} in a run: `keys[i]` (in key group `keyGroups[i]`) for `i`
+ * from `from` to `to` (exclusive), all at `timestamp` in `namespaceId`. The arrays belong to the
+ * cursor: read them during the call only.
+ */
+export type VisitTimerRows = (
+  timestamp: number,
+  namespaceId: string,
+  keys: readonly KeyType[],
+  keyGroups: readonly number[],
+  from: number,
+  to: number,
+) => void;
 
 /** time → namespace id → key → the timer's key group when the capture began, or {@link ABSENT_TIMER}. */
 type TimerChanges = Map<number, Map<string, Map<KeyType, number>>>;
@@ -211,7 +230,7 @@ class TimerQueue<N> {
   }
 
   /** Visits every timer with its namespace id (snapshot use; no allocation per timer). */
-  forEach(visit: (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void): void {
+  forEach(visit: VisitTimer): void {
     for (const [timestamp, byNamespace] of this.byTime) {
       for (const [namespaceId, bucket] of byNamespace) {
         for (const [key, keyGroup] of bucket.keys) visit(timestamp, namespaceId, key, keyGroup);
@@ -225,16 +244,17 @@ class TimerQueue<N> {
    * is done, the first change of a timer in a bucket it has not passed yet is recorded with
    * whether (and in which key group) the timer existed when the capture began. The cursor skips
    * recorded timers while walking and visits those that existed at the end. A change to the
-   * bucket the cursor stopped in first moves the bucket's unvisited rest into the cursor. One
-   * capture at a time.
+   * bucket the cursor stopped in first moves the bucket's unvisited rest into the cursor. A bucket
+   * of at most `copyMax` timers is copied whole when the cursor reaches it, and passed at once.
+   * One capture at a time.
    */
-  capture(): TimerCursor {
+  capture(copyMax = COPIED_BUCKET_MAX): TimerCursor {
     if (this.changes !== undefined) {
       throw new SluiceError('ILLEGAL_STATE', 'A snapshot is already reading these timers; finish it first.');
     }
     this.changes = new Map();
     this.epoch++;
-    return new QueueCursor(this, this.byTime.entries(), this.epoch, this.changes);
+    return new QueueCursor(this, this.byTime.entries(), this.epoch, this.changes, copyMax);
   }
 
   /** The capture ended (done or abandoned): stop recording changes. */
@@ -282,7 +302,13 @@ class TimerQueue<N> {
   }
 }
 
-type Visit = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void;
+/**
+ * Buckets of up to this many timers are copied whole when the capture reaches them (two native
+ * Map copies, ~5-9 ms per million timers here), then visited from the copy; larger ones are
+ * walked entry by entry. A copied bucket needs no change recording, and visiting a copy costs
+ * ~2x less than walking the Map's entry iterator (decisions/0004, session 9).
+ */
+export const COPIED_BUCKET_MAX = 1 << 20;
 
 /** {@link TimerQueue.capture}'s cursor: walks time → namespace → bucket, resumable. */
 class QueueCursor<N> implements TimerCursor {
@@ -293,28 +319,52 @@ class QueueCursor<N> implements TimerCursor {
   private namespaces: Iterator<[string, Bucket<N>]> | undefined;
   private bucket: Bucket<N> | undefined;
   private keys: IterableIterator<[KeyType, number]> | undefined;
+  // A copied bucket being visited: its keys and key groups (without its recorded timers), the next row.
+  private copiedKeys: KeyType[] | undefined;
+  private copiedGroups: number[] = [];
+  private copiedAt = 0;
   private time = 0;
   private namespaceId = '';
   private done = false;
+  private readonly copyMax: number;
 
   constructor(
     queue: TimerQueue<N>,
     times: Iterator<[number, Map<string, Bucket<N>>]>,
     epoch: number,
     changes: TimerChanges,
+    copyMax: number,
   ) {
     this.queue = queue;
     this.times = times;
     this.epoch = epoch;
     this.changes = changes;
+    this.copyMax = copyMax;
   }
 
-  step(max: number, visit: Visit): boolean {
+  step(max: number, visit: VisitTimer, visitRows?: VisitTimerRows): boolean {
     if (this.done) return true;
     this.queue.setWalking(undefined, undefined);
     const changes = this.changes;
     let visited = 0;
     for (;;) {
+      const copied = this.copiedKeys;
+      if (copied !== undefined) {
+        const groups = this.copiedGroups;
+        const from = this.copiedAt;
+        const to = Math.min(copied.length, from + Math.max(1, max - visited));
+        if (visitRows !== undefined) visitRows(this.time, this.namespaceId, copied, groups, from, to);
+        else
+          for (let i = from; i < to; i++) visit(this.time, this.namespaceId, copied[i] as KeyType, groups[i] as number);
+        visited += to - from;
+        if (to < copied.length) {
+          this.copiedAt = to;
+          return false;
+        }
+        this.copiedKeys = undefined;
+        this.copiedGroups = [];
+        if (visited >= max) return false;
+      }
       const keys = this.keys;
       if (keys !== undefined) {
         // Changes are recorded only between slices, so this lookup holds for the whole slice.
@@ -339,10 +389,17 @@ class QueueCursor<N> implements TimerCursor {
       if (namespaces !== undefined) {
         const next = namespaces.next();
         if (!next.done) {
-          if (next.value[1].passed === this.epoch) continue; // made during the capture
+          const bucket = next.value[1];
+          if (bucket.passed === this.epoch) continue; // made during the capture
           this.namespaceId = next.value[0];
-          this.bucket = next.value[1];
-          this.keys = next.value[1].keys.entries();
+          if (bucket.keys.size <= this.copyMax) {
+            // As it is now (its timers changed since the capture began are recorded, and
+            // skipped here); passed, so its further changes are not recorded.
+            this.copyBucket(bucket, changes.size === 0 ? undefined : changes.get(this.time)?.get(this.namespaceId));
+            continue;
+          }
+          this.bucket = bucket;
+          this.keys = bucket.keys.entries();
           continue;
         }
         this.namespaces = undefined;
@@ -364,6 +421,32 @@ class QueueCursor<N> implements TimerCursor {
   close(): void {
     this.done = true;
     this.queue.endCapture(this.changes);
+  }
+
+  /**
+   * Copies `bucket` as it is now, without the timers `changed` recorded (they are visited at the
+   * end, as they were when the capture began), and passes it: its further changes are not
+   * recorded.
+   */
+  private copyBucket(bucket: Bucket<N>, changed: ReadonlyMap<KeyType, number> | undefined): void {
+    let keys = [...bucket.keys.keys()];
+    let groups = [...bucket.keys.values()];
+    if (changed !== undefined && changed.size > 0) {
+      const allKeys = keys;
+      const allGroups = groups;
+      keys = [];
+      groups = [];
+      for (let i = 0; i < allKeys.length; i++) {
+        const key = allKeys[i] as KeyType;
+        if (changed.has(key)) continue;
+        keys.push(key);
+        groups.push(allGroups[i] as number);
+      }
+    }
+    this.copiedKeys = keys;
+    this.copiedGroups = groups;
+    this.copiedAt = 0;
+    bucket.passed = this.epoch;
   }
 
   /** The bucket the cursor stopped in is about to change: take its unvisited timers now. */
@@ -487,10 +570,12 @@ export class InternalTimerService<N> {
   /**
    * Starts reading the timers of `domain` as of now, for a snapshot that reads them in slices
    * while this service goes on adding, deleting and firing timers (see {@link TimerCursor}).
-   * Until the cursor is done, each timer's first change costs a Map entry.
+   * Until the cursor is done, each timer's first change costs a Map entry. `copyMax`: buckets
+   * (one time and namespace) of at most this many timers are copied whole when the cursor reaches
+   * them ({@link COPIED_BUCKET_MAX}); 0 walks every bucket entry by entry.
    */
-  captureTimers(domain: TimerDomain): TimerCursor {
-    return (domain === 'event-time' ? this.eventTime : this.processingTime).capture();
+  captureTimers(domain: TimerDomain, copyMax = COPIED_BUCKET_MAX): TimerCursor {
+    return (domain === 'event-time' ? this.eventTime : this.processingTime).capture(copyMax);
   }
 
   /** Visits every live timer of `domain` with its namespace id, for snapshots. */
