@@ -47,6 +47,19 @@ describe('packed snapshot columns', () => {
     expectSameElements(unpackColumn(structuredClone(packed)), column);
   });
 
+  it('packs records whose field names need quoting in generated code', () => {
+    const names = ["it's", 'back\\slash', 'line\nbreak', '"', '', '7', 'constructor', '${x}', '\u2028'];
+    const values = range(20, (i) => Object.fromEntries(names.map((k, f) => [k, i * 10 + f])));
+    const packed = packColumn(values);
+    expect(kind(packed)).toBe('rec');
+    const back = unpackColumn(structuredClone(packed)) as Record<string, unknown>[];
+    expect(back).toEqual(values);
+    expect(back.map((r) => Object.keys(r))).toEqual(values.map((r) => Object.keys(r))); // same order
+    // Another field list later gets its own reader; a record that does not fit leaves the column as it is.
+    const mixed = [...range(10, (i) => ({ a: i })), { a: 1, b: 2 }];
+    expect(packColumn(mixed)).toBe(mixed);
+  });
+
   it('packs flat records as a column per field, and the field columns too', () => {
     const values = range(100, (i) => ({ n: i, avg: i / 3, label: i % 2 === 0 ? 'even' : 'odd', seen: undefined }));
     const packed = packColumn(values) as {

@@ -174,26 +174,53 @@ function packRecords(column: readonly unknown[], first: object): EncodedColumn {
   if (Object.getPrototypeOf(first) !== Object.prototype) return column;
   const fields: string[] = [];
   for (const k in first) fields.push(k);
-  const width = fields.length;
   // '__proto__' as an own key cannot be restored by assignment.
-  if (width === 0 || fields.includes('__proto__')) return column;
-  const n = column.length;
-  // Filled by push: packed (not holey) arrays, which `node:v8` writes densely.
-  const columns: unknown[][] = fields.map(() => []);
-  for (let j = 0; j < n; j++) {
-    const v = column[j];
-    if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return column;
-    let f = 0;
-    for (const k in v) {
-      if (f === width || k !== fields[f]) return column;
-      const x = (v as Record<string, unknown>)[k];
-      if ((typeof x === 'object' && x !== null) || typeof x === 'function' || typeof x === 'symbol') return column;
-      (columns[f] as unknown[]).push(x);
-      f++;
-    }
-    if (f !== width) return column;
-  }
-  return { p: 'rec', f: fields, c: columns.map(packColumn), n };
+  if (fields.length === 0 || fields.length > MAX_RECORD_FIELDS || fields.includes('__proto__')) return column;
+  const columns = recordReader(fields)(column);
+  return columns === undefined ? column : { p: 'rec', f: fields, c: columns.map(packColumn), n: column.length };
+}
+
+/** Field columns of a column of flat records with these fields, or undefined when one does not fit. */
+type RecordReader = (column: readonly unknown[]) => unknown[][] | undefined;
+
+/** Records with more fields stay as they are (bounded generated code). */
+const MAX_RECORD_FIELDS = 64;
+const recordReaders = new Map<string, RecordReader>();
+
+/**
+ * A reader per field list, generated so that each field is a named load into its own column
+ * (~1.5x faster than a keyed load per for-in key). A record fits when its prototype is
+ * Object.prototype, its for-in keys are exactly `fields` in order (the prototype has none), and no
+ * field holds an object, a function or a symbol. Columns are filled by push: packed (not holey)
+ * arrays, which `node:v8` writes densely.
+ */
+function recordReader(fields: readonly string[]): RecordReader {
+  const id = JSON.stringify(fields);
+  let reader = recordReaders.get(id);
+  if (reader !== undefined) return reader;
+  const lines = fields.map(
+    (k, f) =>
+      `const x${f} = v[${JSON.stringify(k)}]; ` +
+      `if ((typeof x${f} === 'object' && x${f} !== null) || typeof x${f} === 'function' || typeof x${f} === 'symbol') return undefined; ` +
+      `c${f}.push(x${f});`,
+  );
+  const body = `'use strict';
+    return function read(column) {
+      ${fields.map((_, f) => `const c${f} = [];`).join(' ')}
+      for (let j = 0; j < column.length; j++) {
+        const v = column[j];
+        if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+        let f = 0;
+        for (const k in v) { if (f === ${fields.length} || k !== F[f]) return undefined; f++; }
+        if (f !== ${fields.length}) return undefined;
+        ${lines.join('\n        ')}
+      }
+      return [${fields.map((_, f) => `c${f}`).join(', ')}];
+    };`;
+  reader = new Function('F', body)([...fields]) as RecordReader;
+  if (recordReaders.size >= 256) recordReaders.clear(); // bounded: a stream of ever new field lists
+  recordReaders.set(id, reader);
+  return reader;
 }
 
 function unpackRecords(fields: unknown, columns: unknown, n: number): unknown[] {
