@@ -216,10 +216,26 @@ export class StateTable<V> {
     for (const [namespace, map] of this.namespacesOfGroup(keyGroup)) {
       const changed = log?.get(namespace);
       live?.add(namespace);
-      if (changed === undefined && !ttl) {
-        // Nothing changed since the barrier: the Map as it is, copied natively (~2x faster than
-        // an entry at a time; the arrays are packed).
-        if (map.size > 0) namespaces.push({ namespace, keys: [...map.keys()], values: [...map.values()] });
+      if (!ttl) {
+        // The Map as it is, copied natively (several times faster than an entry at a time; the
+        // arrays are packed), without the entries changed since the barrier, then those as they
+        // were at the barrier.
+        const columns = { keys: [...map.keys()], values: [...map.values()], touchedAt: undefined };
+        if (changed !== undefined) {
+          const { keys, values } = columns;
+          let kept = 0;
+          for (let i = 0; i < keys.length; i++) {
+            const key = keys[i] as KeyType;
+            if (changed.has(key)) continue;
+            keys[kept] = key;
+            values[kept] = values[i] as V;
+            kept++;
+          }
+          keys.length = kept;
+          values.length = kept;
+          pushKept(columns, changed, false);
+        }
+        if (columns.keys.length > 0) namespaces.push(namespaceSnapshot(namespace, columns));
         continue;
       }
       const columns = newColumns(ttl);
