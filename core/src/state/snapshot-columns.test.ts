@@ -54,7 +54,7 @@ describe('packed snapshot columns', () => {
     expect(kind(packed)).toBe('rec');
     const back = unpackColumn(structuredClone(packed)) as Record<string, unknown>[];
     expect(back).toEqual(values);
-    expect(back.map((r) => Object.keys(r))).toEqual(values.map((r) => Object.keys(r))); // same order
+    expect(back.map((r) => Object.keys(r))).toEqual(values.map((r) => Object.keys(r as object))); // same order
     // Another field list later gets its own reader; a record that does not fit leaves the column as it is.
     const mixed = [...range(10, (i) => ({ a: i })), { a: 1, b: 2 }];
     expect(packColumn(mixed)).toBe(mixed);
