@@ -304,7 +304,7 @@ class TimerQueue<N> {
 
 /**
  * Buckets of up to this many timers are copied whole when the capture reaches them (two native
- * Map copies, ~5-9 ms per million timers here), then visited from the copy; larger ones are
+ * Map copies, ~10 ms per million timers here), then visited from the copy; larger ones are
  * walked entry by entry. A copied bucket needs no change recording, and visiting a copy costs
  * ~2x less than walking the Map's entry iterator (decisions/0004, session 9).
  */
