@@ -319,10 +319,8 @@ class QueueCursor<N> implements TimerCursor {
   private namespaces: Iterator<[string, Bucket<N>]> | undefined;
   private bucket: Bucket<N> | undefined;
   private keys: IterableIterator<[KeyType, number]> | undefined;
-  // A copied bucket being visited: its keys and key groups (without its recorded timers), the next row.
-  private copiedKeys: KeyType[] | undefined;
-  private copiedGroups: number[] = [];
-  private copiedAt = 0;
+  /** A copied bucket being visited: keys and key groups (without its recorded timers), and the next row. */
+  private copy: { readonly keys: KeyType[]; readonly groups: number[]; at: number } | undefined;
   private time = 0;
   private namespaceId = '';
   private done = false;
@@ -348,21 +346,20 @@ class QueueCursor<N> implements TimerCursor {
     const changes = this.changes;
     let visited = 0;
     for (;;) {
-      const copied = this.copiedKeys;
-      if (copied !== undefined) {
-        const groups = this.copiedGroups;
-        const from = this.copiedAt;
-        const to = Math.min(copied.length, from + Math.max(1, max - visited));
-        if (visitRows !== undefined) visitRows(this.time, this.namespaceId, copied, groups, from, to);
+      const copy = this.copy;
+      if (copy !== undefined) {
+        const { keys, groups } = copy;
+        const from = copy.at;
+        const to = Math.min(keys.length, from + Math.max(1, max - visited));
+        if (visitRows !== undefined) visitRows(this.time, this.namespaceId, keys, groups, from, to);
         else
-          for (let i = from; i < to; i++) visit(this.time, this.namespaceId, copied[i] as KeyType, groups[i] as number);
+          for (let i = from; i < to; i++) visit(this.time, this.namespaceId, keys[i] as KeyType, groups[i] as number);
         visited += to - from;
-        if (to < copied.length) {
-          this.copiedAt = to;
+        if (to < keys.length) {
+          copy.at = to;
           return false;
         }
-        this.copiedKeys = undefined;
-        this.copiedGroups = [];
+        this.copy = undefined;
         if (visited >= max) return false;
       }
       const keys = this.keys;
@@ -443,9 +440,7 @@ class QueueCursor<N> implements TimerCursor {
         groups.push(allGroups[i] as number);
       }
     }
-    this.copiedKeys = keys;
-    this.copiedGroups = groups;
-    this.copiedAt = 0;
+    this.copy = { keys, groups, at: 0 };
     bucket.passed = this.epoch;
   }
 
