@@ -3,7 +3,7 @@ import type { StateTable } from './heap-keyed-state-backend.ts';
 import type { KeyGroupRange, KeyType } from './key-groups.ts';
 import { RunColumn } from './snapshot-columns.ts';
 import { type EncodableKeyGroup, KeyGroupSnapshotEncoder, type StateSnapshot } from './snapshot-format.ts';
-import type { TimerCursor, VisitTimer, VisitTimerRows } from './timer-service.ts';
+import type { TimerCursor, VisitTimer, VisitTimerKeys } from './timer-service.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
 /** Work per slice before the snapshot yields the thread back to the task (ms). */
@@ -18,11 +18,9 @@ type EncodableTimers = EncodableKeyGroup['timers'][number];
  * runs (a window's timers share both, and the queue is read bucket by bucket).
  */
 class TimerColumns {
-  readonly keys: KeyType[] = [];
+  keys: KeyType[] = [];
   readonly namespaces = new RunColumn();
   readonly timestamps = new RunColumn();
-  /** Keys appended by {@link pushKey} whose time and namespace are not written yet. */
-  unwritten = 0;
 
   push(timestamp: number, namespaceId: string, key: KeyType): void {
     this.keys.push(key);
@@ -30,16 +28,13 @@ class TimerColumns {
     this.timestamps.push(timestamp);
   }
 
-  /** Appends a key of a run; {@link endRun} then writes the run's time and namespace once. */
-  pushKey(key: KeyType): void {
-    this.keys.push(key);
-    this.unwritten++;
-  }
-
-  endRun(timestamp: number, namespaceId: string): void {
-    this.namespaces.pushRun(namespaceId, this.unwritten);
-    this.timestamps.pushRun(timestamp, this.unwritten);
-    this.unwritten = 0;
+  /** Appends `keys[from … to)`, all at `timestamp` in `namespaceId` (a {@link VisitTimerKeys} run). */
+  pushKeys(timestamp: number, namespaceId: string, keys: KeyType[], from: number, to: number): void {
+    // The cursor's copy, whole: kept as the column rather than copied again.
+    if (this.keys.length === 0 && from === 0 && to === keys.length) this.keys = keys;
+    else for (let i = from; i < to; i++) this.keys.push(keys[i] as KeyType);
+    this.namespaces.pushRun(namespaceId, to - from);
+    this.timestamps.pushRun(timestamp, to - from);
   }
 
   encoded(): EncodableTimers['eventTime'] {
@@ -61,7 +56,7 @@ interface ServiceTimers {
 interface PendingCursor {
   readonly cursor: TimerCursor;
   readonly visit: VisitTimer;
-  readonly visitRows: VisitTimerRows;
+  readonly visitKeys: VisitTimerKeys;
 }
 
 /** What {@link HeapSnapshot} reads: the backend's tables and timers as of the barrier. */
@@ -84,9 +79,9 @@ export interface HeapSnapshotSource {
  * keeping, per key group not yet written, the barrier value of each entry before its first
  * change — and a copy of each object value before it is handed out, since callers change values
  * in place — and every timer service starts recording its timers' first changes
- * ({@link TimerCursor}). The slices then read the timers (a bounded number per look at the clock;
- * a bucket of one time and namespace is copied whole when it holds up to `COPIED_BUCKET_MAX`
- * timers, and its time and namespace are written once per key group and run, not per timer),
+ * ({@link TimerCursor}). The slices then read the timers (about a bounded number per look at the
+ * clock: the keys of one time, namespace and key group are copied natively, become the key
+ * group's column when they are its only timers, and their time and namespace are written once),
  * and write the key groups in ascending order, one group at a time (all tables and timers of a
  * group), from the live Maps corrected by what was kept; a written group stops keeping anything.
  * Between two slices the task loop takes one turn (`setImmediate`): the task never waits more
@@ -177,21 +172,11 @@ export class HeapSnapshot {
       const visit: VisitTimer = (timestamp, namespaceId, key, keyGroup) => {
         if (keyGroup >= start && keyGroup <= end) columnsOf(keyGroup).push(timestamp, namespaceId, key);
       };
-      // A run of one time and namespace: a key per timer, the run once per key group it touched.
-      const touched: TimerColumns[] = [];
-      const visitRows: VisitTimerRows = (timestamp, namespaceId, keys, keyGroups, from, to) => {
-        for (let i = from; i < to; i++) {
-          const keyGroup = keyGroups[i] as number;
-          if (keyGroup < start || keyGroup > end) continue;
-          const columns = columnsOf(keyGroup);
-          if (columns.unwritten === 0) touched.push(columns);
-          columns.pushKey(keys[i] as KeyType);
-        }
-        for (const columns of touched) columns.endRun(timestamp, namespaceId);
-        touched.length = 0;
+      const visitKeys: VisitTimerKeys = (timestamp, namespaceId, keyGroup, keys, from, to) => {
+        if (keyGroup >= start && keyGroup <= end) columnsOf(keyGroup).pushKeys(timestamp, namespaceId, keys, from, to);
       };
       if (service.captureTimers === undefined) service.forEachTimer(domain, visit);
-      else this.cursors.push({ cursor: service.captureTimers(domain), visit, visitRows });
+      else this.cursors.push({ cursor: service.captureTimers(domain), visit, visitKeys });
     }
   }
 
@@ -221,8 +206,8 @@ export class HeapSnapshot {
   /** True when every key group is written. */
   private work(deadline: number): boolean {
     while (this.cursorIndex < this.cursors.length) {
-      const { cursor, visit, visitRows } = this.cursors[this.cursorIndex] as PendingCursor;
-      if (cursor.step(TIMERS_PER_STEP, visit, visitRows)) this.cursorIndex++;
+      const { cursor, visit, visitKeys } = this.cursors[this.cursorIndex] as PendingCursor;
+      if (cursor.step(TIMERS_PER_STEP, visit, visitKeys)) this.cursorIndex++;
       if (performance.now() >= deadline) return false;
     }
     const { end } = this.source.range;

@@ -37,10 +37,10 @@ export interface TimerCursor {
   /**
    * Visits up to `max` more timers (each timer that existed when the capture began, once; the
    * last step also visits every timer that changed during the capture); true when every timer
-   * was visited (the capture is then over). With `visitRows`, runs of timers that share a time
-   * and namespace may come through it instead of `visit`.
+   * was visited (the capture is then over). With `visitKeys`, runs of timers that share a time,
+   * a namespace and a key group may come through it instead of `visit`.
    */
-  step(max: number, visit: VisitTimer, visitRows?: VisitTimerRows): boolean;
+  step(max: number, visit: VisitTimer, visitKeys?: VisitTimerKeys): boolean;
   /** Ends the capture early (the snapshot was abandoned). */
   close(): void;
 }
@@ -49,15 +49,16 @@ export interface TimerCursor {
 export type VisitTimer = (timestamp: number, namespaceId: string, key: KeyType, keyGroup: number) => void;
 
 /**
- * Timers seen by a {@link TimerCursor} in a run: `keys[i]` (in key group `keyGroups[i]`) for `i`
- * from `from` to `to` (exclusive), all at `timestamp` in `namespaceId`. The arrays belong to the
- * cursor: read them during the call only.
+ * Timers seen by a {@link TimerCursor} in a run: `keys[i]` for `i` from `from` to `to`
+ * (exclusive), all at `timestamp` in `namespaceId` and in key group `keyGroup`. The array was
+ * copied for the capture: when the run covers all of it (`from` 0, `to` its length) the visitor
+ * may keep it; otherwise it may read it during the call only.
  */
-export type VisitTimerRows = (
+export type VisitTimerKeys = (
   timestamp: number,
   namespaceId: string,
-  keys: readonly KeyType[],
-  keyGroups: readonly number[],
+  keyGroup: number,
+  keys: KeyType[],
   from: number,
   to: number,
 ) => void;
@@ -69,16 +70,24 @@ const ABSENT_TIMER = -1;
 
 interface Bucket<N> {
   readonly namespace: N;
-  /** key → key group */
-  readonly keys: Map<KeyType, number>;
-  /** The capture ({@link TimerQueue.capture}) that has visited every timer of this bucket it needs. */
+  /**
+   * key group → the keys with a timer at this time in this namespace. A key group's Set stays
+   * when it empties (at most one per key group of the backend's range), so iterating this Map
+   * never meets a key group twice.
+   */
+  readonly groups: Map<number, Set<KeyType>>;
+  /** Number of timers. */
+  size: number;
+  /** The capture ({@link TimerQueue.capture}) that has copied every timer of this bucket it needs. */
   passed: number;
 }
 
 /**
- * Timers laid out time → namespace → key, with a heap of distinct times. Registering a timer
- * allocates nothing when its (time, namespace) bucket exists — the common case for windows, whose
- * keys all share a window's end time — and duplicates are found by a Map lookup, not a string id.
+ * Timers laid out time → namespace → key group → key, with a heap of distinct times. Registering a
+ * timer allocates nothing when its (time, namespace) bucket and key group exist — the common case
+ * for windows, whose keys all share a window's end time — and duplicates are found by a Set
+ * lookup, not a string id. Keeping each key group's keys in a Set of their own lets a snapshot
+ * copy them natively, without a JavaScript step per timer.
  */
 class TimerQueue<N> {
   private readonly byTime = new Map<number, Map<string, Bucket<N>>>();
@@ -86,8 +95,8 @@ class TimerQueue<N> {
   private changes: TimerChanges | undefined;
   /** Number of the current (or last) capture; buckets it passed carry it. */
   private epoch = 0;
-  private walking: Bucket<N> | undefined;
-  private takeRest: (() => void) | undefined;
+  /** The current capture's cursor. */
+  private cursor: QueueCursor<N> | undefined;
   /** Distinct times; may hold times whose buckets are gone (skipped lazily). */
   private readonly times = new MinHeap<number>((a, b) => a < b);
   private count = 0;
@@ -97,53 +106,60 @@ class TimerQueue<N> {
   // Cursor over the (time, namespace) buckets being fired.
   private firingTime = 0;
   private firingBucket: Bucket<N> | undefined;
+  private firingGroup = 0;
   private namespaceCursor: Iterator<[string, Bucket<N>]> | undefined;
-  private keyCursor: Iterator<[KeyType, number]> | undefined;
+  private groupCursor: Iterator<[number, Set<KeyType>]> | undefined;
+  private keyCursor: Iterator<KeyType> | undefined;
 
   add(time: number, namespaceId: string, namespace: N, key: KeyType, keyGroup: number): boolean {
     // Consecutive registrations mostly hit the same bucket (every key of a window, and a window's
     // trigger and cleanup timers): remember the last one.
-    const last = this.lastBucket;
-    if (last !== undefined && time === this.lastTime && namespaceId === this.lastNamespaceId) {
-      if (last.keys.has(key)) return false;
-      if (this.changes !== undefined) this.beforeChange(last, time, namespaceId, key, ABSENT_TIMER);
-      last.keys.set(key, keyGroup);
-      this.count++;
-      return true;
+    let bucket = this.lastBucket;
+    if (bucket === undefined || time !== this.lastTime || namespaceId !== this.lastNamespaceId) {
+      let byNamespace = this.byTime.get(time);
+      if (byNamespace === undefined) {
+        byNamespace = new Map();
+        this.byTime.set(time, byNamespace);
+        this.times.push(time);
+      }
+      bucket = byNamespace.get(namespaceId);
+      if (bucket === undefined) {
+        // A bucket made during a capture holds only timers the capture skips or has recorded.
+        bucket = { namespace, groups: new Map(), size: 0, passed: this.changes === undefined ? 0 : this.epoch };
+        byNamespace.set(namespaceId, bucket);
+      }
+      this.lastBucket = bucket;
+      this.lastTime = time;
+      this.lastNamespaceId = namespaceId;
     }
-    let byNamespace = this.byTime.get(time);
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      this.byTime.set(time, byNamespace);
-      this.times.push(time);
+    let keys = bucket.groups.get(keyGroup);
+    if (keys === undefined) {
+      keys = new Set();
+      bucket.groups.set(keyGroup, keys);
+    } else if (keys.has(key)) {
+      return false;
     }
-    let bucket = byNamespace.get(namespaceId);
-    if (bucket === undefined) {
-      // A bucket made during a capture holds only timers the capture skips or has recorded.
-      bucket = { namespace, keys: new Map(), passed: this.changes === undefined ? 0 : this.epoch };
-      byNamespace.set(namespaceId, bucket);
+    if (this.changes !== undefined && bucket.passed !== this.epoch) {
+      this.beforeChange(bucket, time, namespaceId, key, keyGroup, ABSENT_TIMER);
     }
-    this.lastBucket = bucket;
-    this.lastTime = time;
-    this.lastNamespaceId = namespaceId;
-    if (bucket.keys.has(key)) return false;
-    if (this.changes !== undefined) this.beforeChange(bucket, time, namespaceId, key, ABSENT_TIMER);
-    bucket.keys.set(key, keyGroup);
+    keys.add(key);
+    bucket.size++;
     this.count++;
     return true;
   }
 
-  delete(time: number, namespaceId: string, key: KeyType): void {
+  delete(time: number, namespaceId: string, key: KeyType, keyGroup: number): void {
     const byNamespace = this.byTime.get(time);
     const bucket = byNamespace?.get(namespaceId);
-    if (bucket === undefined) return;
-    if (this.changes !== undefined) {
-      const keyGroup = bucket.keys.get(key);
-      if (keyGroup !== undefined) this.beforeChange(bucket, time, namespaceId, key, keyGroup);
+    const keys = bucket?.groups.get(keyGroup);
+    if (bucket === undefined || keys === undefined || !keys.has(key)) return;
+    if (this.changes !== undefined && bucket.passed !== this.epoch) {
+      this.beforeChange(bucket, time, namespaceId, key, keyGroup, keyGroup);
     }
-    if (!bucket.keys.delete(key)) return;
+    keys.delete(key);
+    bucket.size--;
     this.count--;
-    if (bucket.keys.size === 0) {
+    if (bucket.size === 0) {
       byNamespace?.delete(namespaceId);
       if (byNamespace?.size === 0) this.byTime.delete(time);
       if (bucket === this.lastBucket) this.lastBucket = undefined; // detached: never add to it again
@@ -163,11 +179,25 @@ class TimerQueue<N> {
       if (keys !== undefined) {
         const next = keys.next();
         if (!next.done) {
-          const [key, keyGroup] = next.value;
           this.count--;
-          return { timestamp: this.firingTime, key, keyGroup, namespace: (this.firingBucket as Bucket<N>).namespace };
+          return {
+            timestamp: this.firingTime,
+            key: next.value,
+            keyGroup: this.firingGroup,
+            namespace: (this.firingBucket as Bucket<N>).namespace,
+          };
         }
         this.keyCursor = undefined;
+      }
+      const groups = this.groupCursor;
+      if (groups !== undefined) {
+        const next = groups.next();
+        if (!next.done) {
+          this.firingGroup = next.value[0];
+          this.keyCursor = next.value[1].values();
+          continue;
+        }
+        this.groupCursor = undefined;
         this.firingBucket = undefined;
       }
       const namespaces = this.namespaceCursor;
@@ -177,7 +207,7 @@ class TimerQueue<N> {
           const [namespaceId, bucket] = next.value;
           this.takeOut(this.firingTime, namespaceId, bucket);
           this.firingBucket = bucket;
-          this.keyCursor = bucket.keys.entries();
+          this.groupCursor = bucket.groups.entries();
           continue;
         }
         this.namespaceCursor = undefined;
@@ -196,12 +226,9 @@ class TimerQueue<N> {
 
   /** Removes a bucket about to fire from the queue (its timers stay counted until they are returned). */
   private takeOut(time: number, namespaceId: string, bucket: Bucket<N>): void {
+    // A snapshot is reading the timers and has not copied this bucket yet: it copies it now.
     if (this.changes !== undefined && bucket.passed !== this.epoch) {
-      // A snapshot is reading the timers: each of the bucket's timers changes now.
-      for (const [key, keyGroup] of bucket.keys) {
-        this.beforeChange(bucket, time, namespaceId, key, keyGroup);
-        if (bucket.passed === this.epoch) break; // the cursor stopped in it and took its rest
-      }
+      (this.cursor as QueueCursor<N>).copyNow(time, namespaceId, bucket);
     }
     const byNamespace = this.byTime.get(time) as Map<string, Bucket<N>>;
     byNamespace.delete(namespaceId);
@@ -233,49 +260,49 @@ class TimerQueue<N> {
   forEach(visit: VisitTimer): void {
     for (const [timestamp, byNamespace] of this.byTime) {
       for (const [namespaceId, bucket] of byNamespace) {
-        for (const [key, keyGroup] of bucket.keys) visit(timestamp, namespaceId, key, keyGroup);
+        for (const [keyGroup, keys] of bucket.groups)
+          for (const key of keys) visit(timestamp, namespaceId, key, keyGroup);
       }
     }
   }
 
   /**
    * Starts reading every timer as of now for a snapshot, a slice at a time, while the queue keeps
-   * changing. The cursor walks the live Maps (JavaScript Map iterators survive changes); until it
-   * is done, the first change of a timer in a bucket it has not passed yet is recorded with
-   * whether (and in which key group) the timer existed when the capture began. The cursor skips
-   * recorded timers while walking and visits those that existed at the end. A change to the
-   * bucket the cursor stopped in first moves the bucket's unvisited rest into the cursor. A bucket
-   * of at most `copyMax` timers is copied whole when the cursor reaches it, and passed at once.
+   * changing. The cursor copies the buckets a key group at a time (a native copy of the key
+   * group's Set) and passes a bucket once all its key groups are copied. Until the cursor is done,
+   * the first change of a timer that is not copied yet is recorded with whether (and in which key
+   * group) the timer existed when the capture began; copies leave recorded timers out, and the
+   * cursor visits those that existed at the end. A bucket about to fire is copied whole first.
    * One capture at a time.
    */
-  capture(copyMax = COPIED_BUCKET_MAX): TimerCursor {
+  capture(): TimerCursor {
     if (this.changes !== undefined) {
       throw new SluiceError('ILLEGAL_STATE', 'A snapshot is already reading these timers; finish it first.');
     }
     this.changes = new Map();
     this.epoch++;
-    return new QueueCursor(this, this.byTime.entries(), this.epoch, this.changes, copyMax);
+    const cursor = new QueueCursor(this, this.byTime.entries(), this.epoch, this.changes);
+    this.cursor = cursor;
+    return cursor;
   }
 
   /** The capture ended (done or abandoned): stop recording changes. */
   endCapture(changes: TimerChanges): void {
     if (this.changes !== changes) return;
     this.changes = undefined;
-    this.walking = undefined;
+    this.cursor = undefined;
   }
 
-  /** The bucket a capture stopped in, between two slices (and how to take its rest). */
-  setWalking(bucket: Bucket<N> | undefined, takeRest: (() => void) | undefined): void {
-    this.walking = bucket;
-    this.takeRest = takeRest;
-  }
-
-  private beforeChange(bucket: Bucket<N>, time: number, namespaceId: string, key: KeyType, keyGroup: number): void {
-    if (bucket.passed === this.epoch) return;
-    if (bucket === this.walking) {
-      (this.takeRest as () => void)(); // marks the bucket passed
-      return;
-    }
+  /** Records a timer's first change during a capture, unless the capture copied it already. */
+  private beforeChange(
+    bucket: Bucket<N>,
+    time: number,
+    namespaceId: string,
+    key: KeyType,
+    keyGroup: number,
+    atCapture: number,
+  ): void {
+    if ((this.cursor as QueueCursor<N>).hasCopied(bucket, keyGroup)) return;
     const changes = this.changes as TimerChanges;
     let byNamespace = changes.get(time);
     if (byNamespace === undefined) {
@@ -287,116 +314,106 @@ class TimerQueue<N> {
       byKey = new Map();
       byNamespace.set(namespaceId, byKey);
     }
-    if (!byKey.has(key)) byKey.set(key, keyGroup);
+    if (!byKey.has(key)) byKey.set(key, atCapture);
   }
 
   /** Every timer (snapshot use). */
   timers(): Timer<N>[] {
     const all: Timer<N>[] = [];
     for (const [timestamp, byNamespace] of this.byTime) {
-      for (const bucket of byNamespace.values()) {
-        for (const [key, keyGroup] of bucket.keys) all.push({ timestamp, key, keyGroup, namespace: bucket.namespace });
+      for (const { namespace, groups } of byNamespace.values()) {
+        for (const [keyGroup, keys] of groups)
+          for (const key of keys) all.push({ timestamp, key, keyGroup, namespace });
       }
     }
     return all;
   }
 }
 
-/**
- * Buckets of up to this many timers are copied whole when the capture reaches them (two native
- * Map copies, ~10 ms per million timers here), then visited from the copy; larger ones are
- * walked entry by entry. A copied bucket needs no change recording, and visiting a copy costs
- * ~2x less than walking the Map's entry iterator (decisions/0004, session 9).
- */
-export const COPIED_BUCKET_MAX = 1 << 20;
+/** Keys of one (time, namespace, key group) copied by a capture, not visited yet. */
+interface CopiedKeys {
+  readonly time: number;
+  readonly namespaceId: string;
+  readonly keyGroup: number;
+  readonly keys: KeyType[];
+}
 
-/** {@link TimerQueue.capture}'s cursor: walks time → namespace → bucket, resumable. */
+/** {@link TimerQueue.capture}'s cursor: walks time → namespace → key group, copying, resumable. */
 class QueueCursor<N> implements TimerCursor {
-  private readonly queue: TimerQueue<N>;
   private readonly times: Iterator<[number, Map<string, Bucket<N>>]>;
+  private readonly queue: TimerQueue<N>;
   private readonly epoch: number;
   private readonly changes: TimerChanges;
   private namespaces: Iterator<[string, Bucket<N>]> | undefined;
-  private bucket: Bucket<N> | undefined;
-  private keys: IterableIterator<[KeyType, number]> | undefined;
-  /** A copied bucket being visited: keys and key groups (without its recorded timers), and the next row. */
-  private copy: { readonly keys: KeyType[]; readonly groups: number[]; at: number } | undefined;
   private time = 0;
   private namespaceId = '';
+  /** The bucket being copied a key group at a time, its key groups, and those copied so far. */
+  private bucket: Bucket<N> | undefined;
+  private groups: Iterator<[number, Set<KeyType>]> | undefined;
+  private readonly copiedGroups = new Set<number>();
+  /** Copies not visited yet (from `head`), and the next row of the first. */
+  private readonly copies: (CopiedKeys | undefined)[] = [];
+  private head = 0;
+  private at = 0;
   private done = false;
-  private readonly copyMax: number;
 
   constructor(
     queue: TimerQueue<N>,
     times: Iterator<[number, Map<string, Bucket<N>>]>,
     epoch: number,
     changes: TimerChanges,
-    copyMax: number,
   ) {
     this.queue = queue;
     this.times = times;
     this.epoch = epoch;
     this.changes = changes;
-    this.copyMax = copyMax;
   }
 
-  step(max: number, visit: VisitTimer, visitRows?: VisitTimerRows): boolean {
+  step(max: number, visit: VisitTimer, visitKeys?: VisitTimerKeys): boolean {
     if (this.done) return true;
-    this.queue.setWalking(undefined, undefined);
-    const changes = this.changes;
     let visited = 0;
     for (;;) {
-      const copy = this.copy;
-      if (copy !== undefined) {
-        const { keys, groups } = copy;
-        const from = copy.at;
-        const to = Math.min(keys.length, from + Math.max(1, max - visited));
-        if (visitRows !== undefined) visitRows(this.time, this.namespaceId, keys, groups, from, to);
-        else
-          for (let i = from; i < to; i++) visit(this.time, this.namespaceId, keys[i] as KeyType, groups[i] as number);
+      while (this.head < this.copies.length) {
+        if (visited >= max) return false;
+        const copy = this.copies[this.head] as CopiedKeys;
+        const { keys } = copy;
+        const from = this.at;
+        const to = Math.min(keys.length, from + max - visited);
+        if (visitKeys !== undefined) visitKeys(copy.time, copy.namespaceId, copy.keyGroup, keys, from, to);
+        else for (let i = from; i < to; i++) visit(copy.time, copy.namespaceId, keys[i] as KeyType, copy.keyGroup);
         visited += to - from;
         if (to < keys.length) {
-          copy.at = to;
+          this.at = to;
           return false;
         }
-        this.copy = undefined;
-        if (visited >= max) return false;
+        this.copies[this.head++] = undefined;
+        this.at = 0;
       }
-      const keys = this.keys;
-      if (keys !== undefined) {
-        // Changes are recorded only between slices, so this lookup holds for the whole slice.
-        const changed = changes.size === 0 ? undefined : changes.get(this.time)?.get(this.namespaceId);
-        for (let next = keys.next(); !next.done; next = keys.next()) {
-          const [key, keyGroup] = next.value;
-          // Recorded timers are visited at the end; not counting them bounds the walk by the
-          // timers of the capture, however many come and go meanwhile.
-          if (changed !== undefined && changed.has(key)) continue;
-          visit(this.time, this.namespaceId, key, keyGroup);
-          if (++visited >= max) {
-            const bucket = this.bucket as Bucket<N>;
-            if (bucket.passed !== this.epoch) this.queue.setWalking(bucket, () => this.takeRest());
-            return false;
-          }
+      if (this.head > 0) {
+        this.copies.length = 0;
+        this.head = 0;
+      }
+      if (visited >= max) return false;
+      const groups = this.groups;
+      if (groups !== undefined) {
+        const next = groups.next();
+        if (!next.done) {
+          const [keyGroup, keys] = next.value;
+          this.copiedGroups.add(keyGroup);
+          this.copyGroup(this.time, this.namespaceId, keyGroup, keys);
+          continue;
         }
-        (this.bucket as Bucket<N>).passed = this.epoch;
-        this.keys = undefined;
-        this.bucket = undefined;
+        this.pass(this.bucket as Bucket<N>);
       }
       const namespaces = this.namespaces;
       if (namespaces !== undefined) {
         const next = namespaces.next();
         if (!next.done) {
           const bucket = next.value[1];
-          if (bucket.passed === this.epoch) continue; // made during the capture
+          if (bucket.passed === this.epoch) continue; // made during the capture, or copied when it fired
           this.namespaceId = next.value[0];
-          if (bucket.keys.size <= this.copyMax) {
-            // As it is now (its timers changed since the capture began are recorded, and
-            // skipped here); passed, so its further changes are not recorded.
-            this.copyBucket(bucket, changes.size === 0 ? undefined : changes.get(this.time)?.get(this.namespaceId));
-            continue;
-          }
           this.bucket = bucket;
-          this.keys = bucket.keys.entries();
+          this.groups = bucket.groups.entries();
           continue;
         }
         this.namespaces = undefined;
@@ -406,7 +423,7 @@ class QueueCursor<N> implements TimerCursor {
       this.time = next.value[0];
       this.namespaces = next.value[1].entries();
     }
-    for (const [time, byNamespace] of changes) {
+    for (const [time, byNamespace] of this.changes) {
       for (const [namespaceId, byKey] of byNamespace) {
         for (const [key, keyGroup] of byKey) if (keyGroup !== ABSENT_TIMER) visit(time, namespaceId, key, keyGroup);
       }
@@ -420,37 +437,41 @@ class QueueCursor<N> implements TimerCursor {
     this.queue.endCapture(this.changes);
   }
 
-  /**
-   * Copies `bucket` as it is now, without the timers `changed` recorded (they are visited at the
-   * end, as they were when the capture began), and passes it: its further changes are not
-   * recorded.
-   */
-  private copyBucket(bucket: Bucket<N>, changed: ReadonlyMap<KeyType, number> | undefined): void {
-    let keys = [...bucket.keys.keys()];
-    let groups = [...bucket.keys.values()];
-    if (changed !== undefined && changed.size > 0) {
-      const allKeys = keys;
-      const allGroups = groups;
-      keys = [];
-      groups = [];
-      for (let i = 0; i < allKeys.length; i++) {
-        const key = allKeys[i] as KeyType;
-        if (changed.has(key)) continue;
-        keys.push(key);
-        groups.push(allGroups[i] as number);
-      }
-    }
-    this.copy = { keys, groups, at: 0 };
-    bucket.passed = this.epoch;
+  /** Whether this capture has copied `keyGroup` of `bucket` (its later changes are not recorded). */
+  hasCopied(bucket: Bucket<N>, keyGroup: number): boolean {
+    return bucket === this.bucket && this.copiedGroups.has(keyGroup);
   }
 
-  /** The bucket the cursor stopped in is about to change: take its unvisited timers now. */
-  private takeRest(): void {
-    const bucket = this.bucket as Bucket<N>;
-    const rest = [...(this.keys as IterableIterator<[KeyType, number]>)];
-    this.keys = rest[Symbol.iterator]();
+  /** `bucket` is about to fire: copy its key groups not copied yet now, and pass it. */
+  copyNow(time: number, namespaceId: string, bucket: Bucket<N>): void {
+    if (bucket === this.bucket) {
+      const groups = this.groups as Iterator<[number, Set<KeyType>]>;
+      for (let next = groups.next(); !next.done; next = groups.next()) {
+        this.copyGroup(time, namespaceId, next.value[0], next.value[1]);
+      }
+    } else {
+      for (const [keyGroup, keys] of bucket.groups) this.copyGroup(time, namespaceId, keyGroup, keys);
+    }
+    this.pass(bucket);
+  }
+
+  /** Copies the keys of one key group of a bucket as they are now, without the recorded ones. */
+  private copyGroup(time: number, namespaceId: string, keyGroup: number, keys: ReadonlySet<KeyType>): void {
+    if (keys.size === 0) return;
+    let copy = [...keys];
+    const changed = this.changes.size === 0 ? undefined : this.changes.get(time)?.get(namespaceId);
+    if (changed !== undefined) copy = copy.filter((key) => !changed.has(key));
+    if (copy.length > 0) this.copies.push({ time, namespaceId, keyGroup, keys: copy });
+  }
+
+  /** Every timer of `bucket` the capture needs is copied: its further changes are not recorded. */
+  private pass(bucket: Bucket<N>): void {
     bucket.passed = this.epoch;
-    this.queue.setWalking(undefined, undefined);
+    if (bucket === this.bucket) {
+      this.bucket = undefined;
+      this.groups = undefined;
+      this.copiedGroups.clear();
+    }
   }
 }
 
@@ -504,7 +525,12 @@ export class InternalTimerService<N> {
   }
 
   deleteEventTimeTimer(namespace: N, time: Timestamp): void {
-    this.eventTime.delete(time, this.namespaceId(namespace), this.backend.getCurrentKey());
+    this.eventTime.delete(
+      time,
+      this.namespaceId(namespace),
+      this.backend.getCurrentKey(),
+      this.backend.getCurrentKeyGroup(),
+    );
   }
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
@@ -523,7 +549,12 @@ export class InternalTimerService<N> {
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTime.delete(time, this.namespaceId(namespace), this.backend.getCurrentKey());
+    this.processingTime.delete(
+      time,
+      this.namespaceId(namespace),
+      this.backend.getCurrentKey(),
+      this.backend.getCurrentKeyGroup(),
+    );
   }
 
   /** Fires every event-time timer <= `watermark`, in time order. */
@@ -565,12 +596,10 @@ export class InternalTimerService<N> {
   /**
    * Starts reading the timers of `domain` as of now, for a snapshot that reads them in slices
    * while this service goes on adding, deleting and firing timers (see {@link TimerCursor}).
-   * Until the cursor is done, each timer's first change costs a Map entry. `copyMax`: buckets
-   * (one time and namespace) of at most this many timers are copied whole when the cursor reaches
-   * them ({@link COPIED_BUCKET_MAX}); 0 walks every bucket entry by entry.
+   * Until the cursor is done, the first change of a timer it has not copied yet costs a Map entry.
    */
-  captureTimers(domain: TimerDomain, copyMax = COPIED_BUCKET_MAX): TimerCursor {
-    return (domain === 'event-time' ? this.eventTime : this.processingTime).capture(copyMax);
+  captureTimers(domain: TimerDomain): TimerCursor {
+    return (domain === 'event-time' ? this.eventTime : this.processingTime).capture();
   }
 
   /** Visits every live timer of `domain` with its namespace id, for snapshots. */
