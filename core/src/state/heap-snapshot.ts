@@ -9,7 +9,7 @@ import type { SnapshotableTimers } from './timer-snapshot.ts';
 /** Work per slice before the snapshot yields the thread back to the task (ms). */
 const SLICE_MS = 5;
 /** Timers read between two looks at the clock. */
-const TIMERS_PER_STEP = 4096;
+const TIMERS_PER_STEP = 1 << 15;
 
 type EncodableTimers = EncodableKeyGroup['timers'][number];
 
