@@ -218,22 +218,34 @@ export class StateTable<V> {
       live?.add(namespace);
       if (!ttl) {
         // The Map as it is, copied natively (several times faster than an entry at a time; the
-        // arrays are packed), without the entries changed since the barrier, then those as they
-        // were at the barrier.
+        // arrays are packed), with the entries changed since the barrier as they were then: in
+        // their place (so the keys keep the live Map's order, which a window's timers share,
+        // snapshot-format.ts), left out when they did not exist, at the end when removed since.
         const columns = { keys: [...map.keys()], values: [...map.values()], touchedAt: undefined };
         if (changed !== undefined) {
           const { keys, values } = columns;
           let kept = 0;
           for (let i = 0; i < keys.length; i++) {
             const key = keys[i] as KeyType;
-            if (changed.has(key)) continue;
+            let value = values[i] as V;
+            if (changed.has(key)) {
+              const before = changed.get(key);
+              if (before === ABSENT) continue;
+              if (before instanceof UncopyableValue) throw unserializable(before.cause);
+              value = before as V;
+            }
             keys[kept] = key;
-            values[kept] = values[i] as V;
+            values[kept] = value;
             kept++;
           }
           keys.length = kept;
           values.length = kept;
-          pushKept(columns, changed, false);
+          for (const [key, before] of changed) {
+            if (before === ABSENT || map.has(key)) continue;
+            if (before instanceof UncopyableValue) throw unserializable(before.cause);
+            keys.push(key);
+            values.push(before as V);
+          }
         }
         if (columns.keys.length > 0) namespaces.push(namespaceSnapshot(namespace, columns));
         continue;

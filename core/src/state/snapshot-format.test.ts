@@ -55,6 +55,40 @@ function reframe(payload: Uint8Array, version = KEYED_STATE_SNAPSHOT_VERSION): U
 }
 
 describe('keyed-state snapshot bytes', () => {
+  it("writes a window's timer keys once when they equal its state's keys, and decodes both", () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => i * 3);
+    const group = (timerKeys: number[]): KeyGroupSnapshot => ({
+      keyGroup: 1,
+      maxParallelism: 128,
+      states: [
+        { name: 'counts', ttl: false, namespaces: [{ namespace: '0:1000', keys, values: keys.map((k) => k % 7) }] },
+      ],
+      timers: [
+        {
+          name: 'window-timers',
+          eventTime: {
+            keys: timerKeys,
+            namespaces: timerKeys.map(() => '0:1000'),
+            timestamps: timerKeys.map(() => 999),
+          },
+          processingTime: none,
+        },
+      ],
+    });
+    const same = group([...keys]);
+    const other = group([...keys.slice(1), keys[0] as number]); // same keys, another order
+    const sameBytes = encodeKeyGroupSnapshots([same]);
+    const otherBytes = encodeKeyGroupSnapshots([other]);
+    expect(decodeKeyGroupSnapshots(sameBytes)).toEqual([same]);
+    expect(decodeKeyGroupSnapshots(otherBytes)).toEqual([other]);
+    // 1000 int32 keys are 4000 bytes: written once, referred to the second time.
+    expect(otherBytes.length - sameBytes.length).toBeGreaterThan(3900);
+    const [decoded] = decodeKeyGroupSnapshots(sameBytes);
+    const timerKeys = decoded?.timers[0]?.eventTime.keys as number[];
+    timerKeys[0] = -1; // decoded columns are arrays of their own
+    expect(decoded?.states[0]?.namespaces[0]?.keys[0]).toBe(0);
+  });
+
   it('round-trips bigint keys and structured values', () => {
     const decoded = decodeKeyGroupSnapshots(encodeKeyGroupSnapshots(snapshots));
     expect(decoded).toEqual(snapshots);
