@@ -217,36 +217,13 @@ export class StateTable<V> {
       const changed = log?.get(namespace);
       live?.add(namespace);
       if (!ttl) {
-        // The Map as it is, copied natively (several times faster than an entry at a time; the
-        // arrays are packed), with the entries changed since the barrier as they were then: in
-        // their place (so the keys keep the live Map's order, which a window's timers share,
-        // snapshot-format.ts), left out when they did not exist, at the end when removed since.
-        const columns = { keys: [...map.keys()], values: [...map.values()], touchedAt: undefined };
-        if (changed !== undefined) {
-          const { keys, values } = columns;
-          let kept = 0;
-          for (let i = 0; i < keys.length; i++) {
-            const key = keys[i] as KeyType;
-            let value = values[i] as V;
-            if (changed.has(key)) {
-              const before = changed.get(key);
-              if (before === ABSENT) continue;
-              if (before instanceof UncopyableValue) throw unserializable(before.cause);
-              value = before as V;
-            }
-            keys[kept] = key;
-            values[kept] = value;
-            kept++;
-          }
-          keys.length = kept;
-          values.length = kept;
-          for (const [key, before] of changed) {
-            if (before === ABSENT || map.has(key)) continue;
-            if (before instanceof UncopyableValue) throw unserializable(before.cause);
-            keys.push(key);
-            values.push(before as V);
-          }
-        }
+        // The Map as of the barrier, copied natively (several times faster than an entry at a
+        // time; the arrays are packed): the few entries changed since are put back as they were
+        // for the copy, then as they are. A replaced entry keeps its place (so the keys keep the
+        // live Map's order, which a window's timers share: snapshot-format.ts); an entry new since
+        // the barrier is left out (and moves to the end of the live Map); one removed since is
+        // copied at the end.
+        const columns = changed === undefined ? copyColumns(map) : copyColumnsAsOf(map as Map<KeyType, V>, changed);
         if (columns.keys.length > 0) namespaces.push(namespaceSnapshot(namespace, columns));
         continue;
       }
@@ -347,6 +324,30 @@ function pushEntry(columns: Columns, key: KeyType, value: unknown, ttl: boolean)
     (columns.touchedAt as number[]).push((value as TtlEntry).touchedAt);
   } else {
     columns.values.push(value);
+  }
+}
+
+function copyColumns<V>(map: ReadonlyMap<KeyType, V>): Columns {
+  return { keys: [...map.keys()], values: [...map.values()], touchedAt: undefined };
+}
+
+/** {@link copyColumns} of `map` with `changed`'s barrier values in it; `map` is as it was after. */
+function copyColumnsAsOf<V>(map: Map<KeyType, V>, changed: ReadonlyMap<KeyType, unknown>): Columns {
+  const live: { key: KeyType; had: boolean; value: V | undefined }[] = [];
+  for (const [key, before] of changed) {
+    if (before instanceof UncopyableValue) throw unserializable(before.cause);
+    const had = map.has(key);
+    live.push({ key, had, value: had ? map.get(key) : undefined });
+    if (before === ABSENT) map.delete(key);
+    else map.set(key, before as V);
+  }
+  try {
+    return copyColumns(map);
+  } finally {
+    for (const { key, had, value } of live) {
+      if (had) map.set(key, value as V);
+      else map.delete(key);
+    }
   }
 }
 
