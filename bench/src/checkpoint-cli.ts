@@ -22,7 +22,7 @@ import { BenchError } from './errors.ts';
 
 const USAGE = `usage:
   npm run bench:checkpoint -- [--events N] [--keys K] [--runs R] [--interval MS] [--backend heap,lmdb]
-                              [--lmdb-events N] [--lmdb-runs R]
+                              [--lmdb-events N] [--lmdb-runs R] [--heap-accumulators object,number]
                               [--recovery-payload BYTES] [--recovery-min-bytes BYTES] [--no-s3] [--no-recovery] [--no-profile]
   node bench/dist/checkpoint-cli.js run --storage none|fs|s3 [--directory DIR] [--bucket B] [--events N] [--keys K]
                               [--interval MS] [--payload BYTES] [--backend heap|lmdb] [--lmdb-directory DIR]
@@ -48,6 +48,7 @@ const { values, positionals } = parseArgs({
     restore: { type: 'string' },
     probe: { type: 'boolean', default: false },
     accumulator: { type: 'string', default: 'object' },
+    'heap-accumulators': { type: 'string', default: 'object,number' },
     'recovery-payload': { type: 'string', default: '90' },
     'recovery-min-bytes': { type: 'string', default: '90000000' },
     'no-s3': { type: 'boolean', default: false },
@@ -76,6 +77,10 @@ type Backend = 'heap' | 'lmdb';
 const backends = (values.backend ?? 'heap').split(',') as Backend[];
 for (const b of backends)
   if (b !== 'heap' && b !== 'lmdb') fail(`--backend must be heap or lmdb (or both: heap,lmdb); got ${b}`);
+type Accumulator = 'object' | 'number';
+const heapAccumulators = (values['heap-accumulators'] ?? 'object,number').split(',') as Accumulator[];
+for (const a of heapAccumulators)
+  if (a !== 'object' && a !== 'number') fail(`--heap-accumulators must list object and/or number; got ${a}`);
 
 /**
  * Whether the core can run keyed state on LMDB: the environment then has a `stateBackend`
@@ -243,7 +248,14 @@ async function suite(): Promise<void> {
         ? 'S3 not measured (--no-s3).'
         : 'S3 not measured: S3_ENDPOINT is not set (start an S3Mock, e.g. the one the test setup starts, and export S3_*).',
     );
-  const configs = backends.flatMap((backend) => storages.map((storage) => ({ backend, storage })));
+  // Heap state is measured with each accumulator (the record the benchmark defaults to, and a
+  // plain count); LMDB with the record only, to keep the suite's time bounded.
+  const accumulatorsOf = (b: Backend): Accumulator[] => (b === 'heap' ? heapAccumulators : ['object']);
+  const configs = backends.flatMap((backend) =>
+    accumulatorsOf(backend).flatMap((accumulator) => storages.map((storage) => ({ backend, accumulator, storage }))),
+  );
+  const configKey = (c: { backend: string; accumulator: string; storage: string }): string =>
+    `${c.backend}/${c.accumulator}/${c.storage}`;
   const sizeArgs = (b: Backend): string[] => [
     '--events',
     String(eventsOf(b)),
@@ -252,14 +264,15 @@ async function suite(): Promise<void> {
     '--interval',
     String(intervalMs),
   ];
-  const byConfig = new Map<string, KeyedStateRunResult[]>(configs.map((c) => [`${c.backend}/${c.storage}`, []]));
+  const byConfig = new Map<string, KeyedStateRunResult[]>(configs.map((c) => [configKey(c), []]));
   const buckets: string[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-bench-lmdb-'));
   const backendArgs = (backend: Backend): string[] =>
     backend === 'lmdb' ? ['--backend', 'lmdb', '--lmdb-directory', scratch] : ['--backend', 'heap'];
   try {
     for (let round = 1; round <= rounds; round++) {
-      for (const { backend, storage } of configs) {
+      for (const config of configs) {
+        const { backend, accumulator, storage } = config;
         if (round > runsOf(backend)) continue;
         const extra: string[] = [];
         if (storage === 's3') {
@@ -267,10 +280,18 @@ async function suite(): Promise<void> {
           buckets.push(bucket);
           extra.push('--bucket', bucket);
         }
-        const r = await runChild(['--storage', storage, ...sizeArgs(backend), ...backendArgs(backend), ...extra]);
-        (byConfig.get(`${backend}/${storage}`) as KeyedStateRunResult[]).push(r);
+        const r = await runChild([
+          '--storage',
+          storage,
+          ...sizeArgs(backend),
+          ...backendArgs(backend),
+          '--accumulator',
+          accumulator,
+          ...extra,
+        ]);
+        (byConfig.get(configKey(config)) as KeyedStateRunResult[]).push(r);
         log(
-          `run ${round}/${runsOf(backend)} ${backend}/${storage}: ${r.eventsPerSecond.toLocaleString('en-US')} events/s, ` +
+          `run ${round}/${runsOf(backend)} ${configKey(config)}: ${r.eventsPerSecond.toLocaleString('en-US')} events/s, ` +
             `${r.cpuSecondsPerMillionEvents} CPU-s/M, ${r.checkpoints.length} checkpoints`,
         );
       }
@@ -286,7 +307,7 @@ async function suite(): Promise<void> {
     if (!values['no-recovery']) {
       const payloadBytes = positiveInt('recovery-payload', values['recovery-payload'], 0);
       const minCheckpointBytes = positiveInt('recovery-min-bytes', values['recovery-min-bytes'], 0);
-      for (const { backend, storage } of configs.filter((c) => c.storage !== 'none')) {
+      for (const { backend, storage } of configs.filter((c) => c.storage !== 'none' && c.accumulator === 'object')) {
         const dir = storage === 'fs' ? mkdtempSync(join(tmpdir(), 'sluice-bench-recovery-')) : undefined;
         const bucket = storage === 's3' ? await createBucket() : undefined;
         if (bucket !== undefined) buckets.push(bucket);
@@ -334,17 +355,19 @@ async function suite(): Promise<void> {
       },
       keys,
       intervalMs,
-      configs: configs.map((c) => ({ ...c, runs: byConfig.get(`${c.backend}/${c.storage}`) as KeyedStateRunResult[] })),
+      configs: configs.map((c) => ({ ...c, runs: byConfig.get(configKey(c)) as KeyedStateRunResult[] })),
       profile,
       recovery,
       notes,
       commands: [
         `npm run bench:checkpoint -- --events ${events} --keys ${keys} --runs ${runsOf('heap')} --interval ${intervalMs} ` +
-          `--backend ${backendList}${backends.includes('lmdb') ? ` --lmdb-events ${eventsOf('lmdb')} --lmdb-runs ${runsOf('lmdb')}` : ''}` +
+          `--backend ${backendList} --heap-accumulators ${heapAccumulators.join(',')}` +
+          `${backends.includes('lmdb') ? ` --lmdb-events ${eventsOf('lmdb')} --lmdb-runs ${runsOf('lmdb')}` : ''}` +
           '   # this section (S3 via the S3_* env vars)',
         ...configs.map(
           (c) =>
             `node bench/dist/checkpoint-cli.js run --storage ${c.storage} ${sizeArgs(c.backend).join(' ')} --backend ${c.backend}` +
+            ` --accumulator ${c.accumulator}` +
             `${c.storage === 's3' ? ' --bucket <bucket>' : ''}${c.backend === 'lmdb' ? ' --lmdb-directory <dir>' : ''}`,
         ),
         `node --cpu-prof bench/dist/checkpoint-cli.js run --storage fs ${sizeArgs('heap').join(' ')} --backend heap   # the profile`,

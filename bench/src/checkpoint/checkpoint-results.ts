@@ -45,9 +45,14 @@ export interface CheckpointBenchResults {
   };
   readonly keys: number;
   readonly intervalMs: number;
-  /** One entry per backend (`heap`, `lmdb`) and storage (`none`: no checkpoints, `fs`, `s3`). */
+  /**
+   * One entry per backend (`heap`, `lmdb`), accumulator and storage (`none`: no checkpoints, `fs`,
+   * `s3`).
+   */
   readonly configs: readonly {
     readonly backend: string;
+    /** `object` (`{ n, pad }` per key) or `number` (a count); absent in results from before: `object`. */
+    readonly accumulator?: string;
     readonly storage: string;
     readonly runs: readonly KeyedStateRunResult[];
   }[];

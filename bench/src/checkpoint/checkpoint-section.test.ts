@@ -38,6 +38,9 @@ const results: CheckpointBenchResults = {
       storage: 'fs',
       runs: [run('heap', 'fs', 950_000, 1.05, [10, 20, 30]), run('heap', 'fs', 800_000, 1.1, [40, 500])],
     },
+    // Results from before the accumulator dimension have none: the record accumulator.
+    { backend: 'heap', accumulator: 'number', storage: 'none', runs: [run('heap', 'none', 2_000_000, 0.5)] },
+    { backend: 'heap', accumulator: 'number', storage: 'fs', runs: [run('heap', 'fs', 1_900_000, 0.55, [10])] },
     { backend: 'lmdb', storage: 'none', runs: [run('lmdb', 'none', 400_000, 2)] },
     { backend: 'lmdb', storage: 'fs', runs: [run('lmdb', 'fs', 200_000, 4, [100])] },
   ],
@@ -71,16 +74,22 @@ describe('checkpointSectionMarkdown', () => {
   const md = checkpointSectionMarkdown(results, 'Why: the sync snapshot.\n');
   const rows = md.split('\n');
 
-  it('compares each checkpointed configuration with the same backend without checkpoints', () => {
-    const heapFs = rows.find((l) => l.startsWith('| heap | filesystem |'));
+  it('compares each checkpointed configuration with the same backend and accumulator without checkpoints', () => {
+    const record = 'record `{ n, pad }`';
+    const heapFs = rows.find((l) => l.startsWith(`| heap | ${record} | filesystem |`));
     // best 950k / best 1M = 95% (met); median CPU 1 / median CPU 1.1 (nearest rank: 1.05) = 95%
     expect(heapFs).toBe(
-      '| heap | filesystem | 2 × 1,000,000 | 1000 ms | 950,000 | 800,000 | 95% | 1.05 | 95% | 5 | 30 ms | 500 ms | 2.0 MB | met |',
+      `| heap | ${record} | filesystem | 2 × 1,000,000 | 1000 ms | 950,000 | 800,000 | 95% | 1.05 | 95% | 5 | 30 ms | 500 ms | 2.0 MB | met |`,
     );
-    const lmdbFs = rows.find((l) => l.startsWith('| lmdb | filesystem |'));
+    // 1.9M against the count's own 2M baseline, not the record's 1M
+    const countFs = rows.find((l) => l.startsWith('| heap | count (number) | filesystem |'));
+    expect(countFs).toContain('| 1,900,000 | 1,900,000 | 95% | 0.55 | 91% |');
+    const lmdbFs = rows.find((l) => l.startsWith(`| lmdb | ${record} | filesystem |`));
     expect(lmdbFs).toContain('| 50% |');
     expect(lmdbFs).toMatch(/\*\*not met\*\* \|$/);
-    expect(rows.find((l) => l.startsWith('| heap | no checkpoints |'))).toContain('| 2 × 1,000,000 | — | 1,000,000 |');
+    expect(rows.find((l) => l.startsWith(`| heap | ${record} | no checkpoints |`))).toContain(
+      '| 2 × 1,000,000 | — | 1,000,000 |',
+    );
   });
 
   it('reports the profile per checkpoint, recovery, notes, commands and the analysis', () => {

@@ -20,6 +20,11 @@ const STORAGE_NAMES: Record<string, string> = {
   s3: 'S3 (S3Mock)',
 };
 
+const ACCUMULATOR_NAMES: Record<string, string> = {
+  object: 'record `{ n, pad }`',
+  number: 'count (number)',
+};
+
 /** The target column: met / not met, or why it does not apply. */
 function verdict(checkpointed: boolean, checkpoints: number, ratio: number | undefined): string {
   if (!checkpointed || ratio === undefined) return '';
@@ -62,11 +67,14 @@ export function checkpointSectionMarkdown(r: CheckpointBenchResults, analysis: s
     '',
   );
   out.push(
-    `| state backend | storage | runs × events | checkpoint interval | best events/s | median events/s | throughput vs no checkpoints (best/best) | CPU-s per M events (median) | CPU vs no checkpoints | checkpoints | duration p50 | duration p99 | checkpoint size | target >= ${pct(CHECKPOINT_THROUGHPUT_TARGET)} |`,
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| state backend | accumulator per key | storage | runs × events | checkpoint interval | best events/s | median events/s | throughput vs no checkpoints (best/best) | CPU-s per M events (median) | CPU vs no checkpoints | checkpoints | duration p50 | duration p99 | checkpoint size | target >= ${pct(CHECKPOINT_THROUGHPUT_TARGET)} |`,
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const c of r.configs) {
-    const baseline = r.configs.find((x) => x.backend === c.backend && x.storage === 'none');
+    const accumulator = c.accumulator ?? 'object';
+    const baseline = r.configs.find(
+      (x) => x.backend === c.backend && (x.accumulator ?? 'object') === accumulator && x.storage === 'none',
+    );
     const baseBest = baseline === undefined || baseline.runs.length === 0 ? undefined : best(baseline.runs);
     const baseCpu =
       baseline === undefined
@@ -91,7 +99,7 @@ export function checkpointSectionMarkdown(r: CheckpointBenchResults, analysis: s
     const cpuRatio = baseCpu === undefined || cpu === 0 ? undefined : baseCpu / cpu;
     const dash = (text: string): string => (checkpointed ? text : '—');
     out.push(
-      `| ${c.backend} | ${STORAGE_NAMES[c.storage] ?? c.storage} | ${c.runs.length} × ${int(b.events)} | ${dash(`${r.intervalMs} ms`)} | ${int(b.eventsPerSecond)} | ` +
+      `| ${c.backend} | ${ACCUMULATOR_NAMES[accumulator] ?? accumulator} | ${STORAGE_NAMES[c.storage] ?? c.storage} | ${c.runs.length} × ${int(b.events)} | ${dash(`${r.intervalMs} ms`)} | ${int(b.eventsPerSecond)} | ` +
         `${int(median)} | ${checkpointed && ratio !== undefined ? pct(ratio) : '100%'} | ${cpu} | ` +
         `${checkpointed && cpuRatio !== undefined ? pct(cpuRatio) : '100%'} | ${dash(String(durations.length))} | ` +
         `${dash(`${int(percentile(durations, 50))} ms`)} | ${dash(`${int(percentile(durations, 99))} ms`)} | ` +
