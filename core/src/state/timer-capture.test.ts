@@ -24,7 +24,14 @@ function service() {
     timers.forEachTimer('event-time', (t, ns, key, group) => all.push(`${t} ${ns} ${String(key)} g${group}`));
     return all.sort();
   };
-  return { backend, timers, live };
+  /** Registers a timer at `time` in `ns` for each of `keys`; returns them as the capture lists them. */
+  const register = (keys: readonly number[], ns: string, time: number): string[] =>
+    keys.map((key) => {
+      backend.setCurrentKey(key);
+      timers.registerEventTimeTimer(ns, time);
+      return `${time} ${ns} ${key} g${backend.getCurrentKeyGroup()}`;
+    });
+  return { backend, timers, live, register };
 }
 
 /**
@@ -119,13 +126,12 @@ describe('timer capture for asynchronous snapshots', () => {
   );
 
   it('ends although timers come and go faster than the slices read', () => {
-    const { backend, timers } = service();
-    const atCapture: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      backend.setCurrentKey(i);
-      timers.registerEventTimeTimer('a', 50);
-      atCapture.push(`50 a ${i} g${backend.getCurrentKeyGroup()}`);
-    }
+    const { backend, timers, register } = service();
+    const atCapture = register(
+      Array.from({ length: 20 }, (_, i) => i),
+      'a',
+      50,
+    );
     const cursor = timers.captureTimers('event-time');
     const seen = readAll(cursor, [1], (slice) => {
       // Every slice: three timers at a new time, and the previous new time fired.
@@ -139,13 +145,8 @@ describe('timer capture for asynchronous snapshots', () => {
   });
 
   it('visits a timer changed after its key group was copied once, as it was at the capture', () => {
-    const { backend, timers } = service();
-    const atCapture: string[] = [];
-    for (let key = 0; key < 4; key++) {
-      backend.setCurrentKey(key);
-      timers.registerEventTimeTimer('a', 5);
-      atCapture.push(`5 a ${key} g${backend.getCurrentKeyGroup()}`);
-    }
+    const { backend, timers, register } = service();
+    const atCapture = register([0, 1, 2, 3], 'a', 5);
     const cursor = timers.captureTimers('event-time');
     // One timer per step: the cursor stops in the bucket, after copying its first key group.
     let first: string | undefined;
