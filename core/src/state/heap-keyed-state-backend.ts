@@ -333,15 +333,17 @@ function copyColumns<V>(map: ReadonlyMap<KeyType, V>): Columns {
 
 /** {@link copyColumns} of `map` with `changed`'s barrier values in it; `map` is as it was after. */
 function copyColumnsAsOf<V>(map: Map<KeyType, V>, changed: ReadonlyMap<KeyType, unknown>): Columns {
-  const live: { key: KeyType; had: boolean; value: V | undefined }[] = [];
-  for (const [key, before] of changed) {
-    if (before instanceof UncopyableValue) throw unserializable(before.cause);
-    const had = map.has(key);
-    live.push({ key, had, value: had ? map.get(key) : undefined });
-    if (before === ABSENT) map.delete(key);
-    else map.set(key, before as V);
+  for (const before of changed.values()) {
+    if (before instanceof UncopyableValue) throw unserializable(before.cause); // before `map` changes
   }
+  const live: { key: KeyType; had: boolean; value: V | undefined }[] = [];
   try {
+    for (const [key, before] of changed) {
+      const had = map.has(key);
+      live.push({ key, had, value: had ? map.get(key) : undefined });
+      if (before === ABSENT) map.delete(key);
+      else map.set(key, before as V);
+    }
     return copyColumns(map);
   } finally {
     for (const { key, had, value } of live) {

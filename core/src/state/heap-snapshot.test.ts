@@ -330,10 +330,23 @@ describe('heap backend asynchronous snapshot', () => {
       const odd = f.backend.getState(new ValueStateDescriptor<unknown>('odd'));
       f.backend.setCurrentKey('fn');
       odd.update({ call: () => 1 });
+      // A key of the same key group, changed after the barrier before 'fn' is handed out.
+      const group = f.backend.getCurrentKeyGroup();
+      let twin = '';
+      for (let i = 0; twin === ''; i++) {
+        f.backend.setCurrentKey(`k${i}`);
+        if (f.backend.getCurrentKeyGroup() === group) twin = `k${i}`;
+      }
+      odd.update('at the barrier');
       const pending = f.backend.snapshotEncodedAsync(f.services);
+      odd.update('after the barrier');
+      f.backend.setCurrentKey('fn');
       if (touch) expect(typeof (odd.value() as { call: unknown }).call).toBe('function');
       await expect(pending).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(pending).rejects.toBeInstanceOf(SluiceError);
+      f.backend.setCurrentKey(twin);
+      expect(odd.value()).toBe('after the barrier'); // the failed snapshot left the state as it was
+      f.backend.setCurrentKey('fn');
       // Nothing is kept any more; the next snapshot without the value works.
       odd.clear();
       await expect(f.backend.snapshotEncodedAsync(f.services)).resolves.toBeInstanceOf(Uint8Array);
