@@ -316,18 +316,6 @@ class TimerQueue<N> {
     }
     if (!byKey.has(key)) byKey.set(key, atCapture);
   }
-
-  /** Every timer (snapshot use). */
-  timers(): Timer<N>[] {
-    const all: Timer<N>[] = [];
-    for (const [timestamp, byNamespace] of this.byTime) {
-      for (const { namespace, groups } of byNamespace.values()) {
-        for (const [keyGroup, keys] of groups)
-          for (const key of keys) all.push({ timestamp, key, keyGroup, namespace });
-      }
-    }
-    return all;
-  }
 }
 
 /** Keys of one (time, namespace, key group) copied by a capture, not visited yet. */
@@ -444,13 +432,10 @@ class QueueCursor<N> implements TimerCursor {
 
   /** `bucket` is about to fire: copy its key groups not copied yet now, and pass it. */
   copyNow(time: number, namespaceId: string, bucket: Bucket<N>): void {
-    if (bucket === this.bucket) {
-      const groups = this.groups as Iterator<[number, Set<KeyType>]>;
-      for (let next = groups.next(); !next.done; next = groups.next()) {
-        this.copyGroup(time, namespaceId, next.value[0], next.value[1]);
-      }
-    } else {
-      for (const [keyGroup, keys] of bucket.groups) this.copyGroup(time, namespaceId, keyGroup, keys);
+    // The bucket being copied continues where it stopped; any other starts at its first key group.
+    const groups = bucket === this.bucket ? (this.groups as Iterator<[number, Set<KeyType>]>) : bucket.groups.entries();
+    for (let next = groups.next(); !next.done; next = groups.next()) {
+      this.copyGroup(time, namespaceId, next.value[0], next.value[1]);
     }
     this.pass(bucket);
   }
@@ -636,10 +621,5 @@ export class InternalTimerService<N> {
   /** The namespace id of `namespace` (the id timers of that namespace are snapshotted under). */
   namespaceIdOf(namespace: N): string {
     return this.namespaceId(namespace);
-  }
-
-  /** Live timers, for snapshots. */
-  snapshotTimers(): { eventTime: Timer<N>[]; processingTime: Timer<N>[] } {
-    return { eventTime: this.eventTime.timers(), processingTime: this.processingTime.timers() };
   }
 }
