@@ -29,12 +29,10 @@ import type { JobVertex, PhysicalPlan } from './physical-plan.ts';
 import { ProcessingTimeScheduler } from './processing-time-scheduler.ts';
 import { SinkOperator } from './operators/sink-operator.ts';
 import {
-  ENTRY_SLOTS,
   OP_ALIGN,
   OP_BARRIER,
   OP_END,
   OP_IDLE,
-  OP_RECORD,
   OP_SPLITS,
   OP_TRIGGER,
   OP_WATERMARK,
@@ -196,48 +194,38 @@ export class LocalExecutor {
     return p === undefined || subtask % p.slots === p.slot;
   }
 
-  /** Decodes a batch from another thread into local operators, on the task loop. */
-  deliver(entries: readonly unknown[]): void {
-    for (let i = 0; i < entries.length; i += ENTRY_SLOTS) {
-      const op = entries[i] as number;
-      const edge = entries[i + 1] as number;
-      const consumer = entries[i + 2] as number;
-      if (op === OP_RECORD) {
-        if (this.blockingGates > 0)
-          this.deliverRecord(edge, consumer, entries[i + 3] as number, entries[i + 4], entries[i + 5] as number);
-        else
-          (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(
-            entries[i + 4],
-            entries[i + 5] as number,
-          );
-        continue;
-      }
-      if (op === OP_TRIGGER) {
-        const t = entries[i + 4] as { checkpointId: number; options: TriggerOptions };
-        this.triggerCheckpoint(t.checkpointId, t.options);
-        continue;
-      }
-      if (op === OP_ALIGN) {
-        this.alignment?.onReport(entries[i + 4] as AlignmentReport);
-        continue;
-      }
-      if (op === OP_SPLITS) {
-        // edge = source vertex id; payload = splits, or null for "no more splits"
-        const source = this.instances.get(edge)?.[consumer]?.operator as SourceOperator<unknown>;
-        const splits = entries[i + 4] as SourceSplit[] | null;
-        if (splits === null) source.reader.notifyNoMoreSplits();
-        else if (splits.length === 0)
-          source.splitsAssigned(); // the end of the first assignment round
-        else source.addSplits(splits);
-        continue;
-      }
-      const gate = this.instances.get((this.plan.edges[edge] as { to: number }).to)?.[consumer]?.gate as InputGate;
-      const channel = entries[i + 3] as number;
-      if (op === OP_WATERMARK) gate.watermark(channel, entries[i + 4] as number);
-      else if (op === OP_IDLE) gate.idleness(channel, entries[i + 4] as boolean);
-      else if (op === OP_END) gate.end(channel);
-      else if (op === OP_BARRIER) gate.barrier(channel, entries[i + 4] as number);
+  /** A record from another thread (a remote link's batch, on the task loop). */
+  receiveRecord(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void {
+    if (this.blockingGates > 0) this.deliverRecord(edge, consumer, channel, value, timestamp);
+    else (this.localPush[edge]?.[consumer] as (v: unknown, t: Timestamp) => void)(value, timestamp);
+  }
+
+  /** A control entry from another thread (a remote link's batch, on the task loop): see the OP_ codes. */
+  receiveControl(op: number, edge: number, consumer: number, channel: number, payload: unknown): void {
+    if (op === OP_TRIGGER) {
+      const t = payload as { checkpointId: number; options: TriggerOptions };
+      this.triggerCheckpoint(t.checkpointId, t.options);
+      return;
     }
+    if (op === OP_ALIGN) {
+      this.alignment?.onReport(payload as AlignmentReport);
+      return;
+    }
+    if (op === OP_SPLITS) {
+      // edge = source vertex id; payload = splits, or null for "no more splits"
+      const source = this.instances.get(edge)?.[consumer]?.operator as SourceOperator<unknown>;
+      const splits = payload as SourceSplit[] | null;
+      if (splits === null) source.reader.notifyNoMoreSplits();
+      else if (splits.length === 0)
+        source.splitsAssigned(); // the end of the first assignment round
+      else source.addSplits(splits);
+      return;
+    }
+    const gate = this.instances.get((this.plan.edges[edge] as { to: number }).to)?.[consumer]?.gate as InputGate;
+    if (op === OP_WATERMARK) gate.watermark(channel, payload as number);
+    else if (op === OP_IDLE) gate.idleness(channel, payload as boolean);
+    else if (op === OP_END) gate.end(channel);
+    else if (op === OP_BARRIER) gate.barrier(channel, payload as number);
   }
 
   /** A record from another thread while some gate aligns barriers: buffered if its channel is blocked. */

@@ -1,8 +1,10 @@
 /**
  * Columnar encoding of a {@link RemoteLink} batch for the 'json' codec (runtime internal).
  *
- * A batch is a flat array of 6 slots per entry: op, edge, consumer, channel, payload, timestamp.
- * On the wire it becomes one {@link ColumnarBatch}:
+ * A batch is a sequence of entries (op, edge, consumer, channel, payload, timestamp): records and
+ * control events. The sender's {@link ColumnarEncoder} takes them one by one and writes each
+ * record's fields into its shape's columns at once; on the wire the batch is one
+ * {@link ColumnarBatch}:
  *
  * - one ArrayBuffer, moved with postMessage's transfer list (no copy): the timestamps (Float64,
  *   one per entry), the number fields of the records (Float64, row-major per shape), the headers
@@ -19,19 +21,20 @@
  * number, a string or a boolean of the shape's type; or a finite number, string or boolean itself.
  * Up to {@link MAX_SHAPES} shapes per batch; a record's shape is its wire op
  * ({@link WIRE_SHAPE_BASE} + index). Everything else takes the JSON route, so the decoded batch
- * is what `JSON.parse(JSON.stringify(batch))` gave, value for value: numbers that JSON would turn
+ * is what `JSON.parse(JSON.stringify(entries))` gave, value for value: numbers that JSON would turn
  * into null (NaN, ±Infinity) are not columnar, and -0 becomes 0 as in JSON. Timestamps (and the
  * small-integer headers) are carried exactly, so a NaN or -0 timestamp survives (JSON made them
  * null and 0).
  *
- * Decoded objects are built by one generated function per shape that returns an object literal,
- * so all records of a shape share one hidden class, as they did on the sender.
+ * The receiver's {@link ColumnarDecoder} hands the entries to a {@link BatchReceiver} one by one,
+ * building each record by one generated function per shape that returns an object literal, so all
+ * records of a shape share one hidden class, as they did on the sender; integral numbers come out
+ * as small integers, as they were on the sender (see `Shape.makeBody`).
  */
 
 import { SluiceError } from '../../errors.ts';
 
 const OP_RECORD = 0;
-const SLOTS = 6;
 /** Wire ops at or above this are records whose value is columnar, of shape `op - WIRE_SHAPE_BASE`. */
 export const WIRE_SHAPE_BASE = 16;
 /** Shapes per batch; records of further shapes take the JSON route. */
@@ -105,23 +108,33 @@ class Shape {
     return new Shape(signature, keys, types);
   }
 
-  /** Per field: the expression reading it from a received row. */
-  private readers(): string[] {
+  /**
+   * The body of a function building a value of this shape from its row. Numbers that are small
+   * integers come out as small integers: read from a Float64Array they are doubles, and a double
+   * stored into a field turns that field of every object of the hidden class in this isolate
+   * into a boxed number (the locally made records included), where the sender had small integers.
+   * (-0 cannot arrive in a field: the encoder writes `x + 0`, as JSON makes it 0.)
+   */
+  private makeBody(): string {
     let n = 0;
     let s = 0;
     let b = 0;
-    return this.types.map((t) =>
-      t === 'n' ? `nums[ni + ${n++}]` : t === 's' ? `strs[si + ${s++}]` : `bools[bi + ${b++}] === 1`,
-    );
+    const lines: string[] = [];
+    const values = this.types.map((t, i) => {
+      if (t === 's') return `strs[si + ${s++}]`;
+      if (t === 'b') return `bools[bi + ${b++}] === 1`;
+      lines.push(`const v${i} = nums[ni + ${n++}];`);
+      return `((v${i} | 0) === v${i} ? v${i} | 0 : v${i})`;
+    });
+    const result =
+      this.keys === null
+        ? (values[0] as string)
+        : `{${this.keys.map((k, i) => `${JSON.stringify(k)}: ${values[i]}`).join(', ')}}`;
+    return `${lines.join(' ')} return ${result};`;
   }
 
   compileMake(): MakeFn {
-    const readers = this.readers();
-    const body =
-      this.keys === null
-        ? `return ${readers[0]};`
-        : `return {${this.keys.map((k, i) => `${JSON.stringify(k)}: ${readers[i]}`).join(', ')}};`;
-    return new Function('nums', 'ni', 'strs', 'si', 'bools', 'bi', `'use strict'; ${body}`) as MakeFn;
+    return new Function('nums', 'ni', 'strs', 'si', 'bools', 'bi', `'use strict'; ${this.makeBody()}`) as MakeFn;
   }
 
   compileWrite(): WriteFn {
@@ -223,52 +236,125 @@ class ShapeWriter {
   }
 }
 
-/** Turns flat batches into {@link ColumnarBatch}es; one per sending link (it keeps scratch space). */
-export class ColumnarEncoder {
+/**
+ * Where a decoded batch goes, entry by entry, in order (the task loop's side of a link). The
+ * sender's {@link ColumnarEncoder} takes the same calls.
+ */
+export interface BatchReceiver {
+  record(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void;
+  /** A control entry (watermark, idleness, end of input, barrier, ...): `op` is its opcode. */
+  control(op: number, edge: number, consumer: number, channel: number, payload: unknown): void;
+}
+
+/**
+ * A timestamp as a small integer when it is one, -0 excepted (timestamps travel exactly): see
+ * `Shape.makeBody` for why.
+ */
+function smi(t: number): number {
+  return (t | 0) === t && (t !== 0 || 1 / t > 0) ? t | 0 : t;
+}
+
+/**
+ * Builds {@link ColumnarBatch}es entry by entry; one per sending link. A record's fields are
+ * written into its shape's columns as it arrives (while the record is still in the CPU's cache),
+ * so a batch is never held as an array of entries.
+ */
+export class ColumnarEncoder implements BatchReceiver {
   private readonly writers = new Map<string, ShapeWriter>();
-  /** Shapes of the batch being encoded, by index. */
+  /** Shapes of the batch being built, by index. */
   private active: ShapeWriter[] = [];
   private epoch = 0;
-  /** Payloads that take the JSON route (reused). */
-  private readonly rest: unknown[] = [];
-  /** Wire op per entry of the batch being encoded (reused). */
-  private ops = new Int32Array(0);
+  /** The shape of the last columnar record (tried first). */
+  private current: ShapeWriter | undefined;
+  /** Payloads that take the JSON route, in entry order. */
+  private rest: unknown[] = [];
+  private n = 0;
+  private records = 0;
+  private capacity = 0;
+  private times = new Float64Array(0);
+  /** 4 per entry: wire op, edge, consumer, channel. */
+  private headers = new Int32Array(0);
 
-  /** Encodes `entries` (`length` slots); returns the message and the buffer to transfer. */
-  encode(entries: readonly unknown[], length = entries.length): ColumnarBatch {
-    const n = length / SLOTS;
-    this.epoch++;
-    this.active = [];
-    const rest = this.rest;
-    rest.length = 0;
-    if (this.ops.length < n) this.ops = new Int32Array(Math.max(n, this.ops.length * 2));
-    const ops = this.ops;
-    let current: ShapeWriter | undefined;
-    for (let e = 0, i = 0; e < n; e++, i += SLOTS) {
-      const op = entries[i] as number;
-      if (op !== OP_RECORD) {
-        ops[e] = op;
-        rest.push(entries[i + 4]);
-        continue;
-      }
-      const v = entries[i + 4];
-      let w = current;
-      if (w !== undefined) {
-        w.reserve();
-        if (!w.write(v, w.count, w.nums, w.strs, w.bools)) w = this.writerFor(v);
-      } else {
-        w = this.writerFor(v);
-      }
-      if (w === undefined) {
-        ops[e] = OP_RECORD;
-        rest.push(v);
-        continue;
-      }
-      w.count++;
-      ops[e] = WIRE_SHAPE_BASE + w.index;
-      current = w;
+  /** Entries in the batch being built. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** Records in the batch being built. */
+  get recordCount(): number {
+    return this.records;
+  }
+
+  record(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void {
+    const e = this.entry();
+    let w = this.current;
+    if (w !== undefined) {
+      w.reserve();
+      if (!w.write(value, w.count, w.nums, w.strs, w.bools)) w = this.writerFor(value);
+    } else {
+      w = this.writerFor(value);
     }
-    return this.assemble(entries, n, ops, rest.length === 0 ? null : JSON.stringify(rest));
+    let op = OP_RECORD;
+    if (w === undefined) {
+      this.rest.push(value);
+    } else {
+      w.count++;
+      op = WIRE_SHAPE_BASE + w.index;
+      this.current = w;
+    }
+    this.records++;
+    const h = e * 4;
+    const headers = this.headers;
+    headers[h] = op;
+    headers[h + 1] = edge;
+    headers[h + 2] = consumer;
+    headers[h + 3] = channel;
+    this.times[e] = timestamp;
+  }
+
+  control(op: number, edge: number, consumer: number, channel: number, payload: unknown): void {
+    const e = this.entry();
+    this.rest.push(payload);
+    const h = e * 4;
+    const headers = this.headers;
+    headers[h] = op;
+    headers[h + 1] = edge;
+    headers[h + 2] = consumer;
+    headers[h + 3] = channel;
+    this.times[e] = 0;
+  }
+
+  /**
+   * The batch built so far, as one message (its buffer to be transferred); the encoder starts a
+   * new batch. Throws when a payload on the JSON route is not JSON-safe (bigint, cycle); the
+   * entries are dropped then too.
+   */
+  finish(): ColumnarBatch {
+    try {
+      return this.assemble(this.rest.length === 0 ? null : JSON.stringify(this.rest));
+    } finally {
+      this.n = 0;
+      this.records = 0;
+      this.rest = [];
+      this.active = [];
+      this.current = undefined;
+      this.epoch++;
+    }
+  }
+
+  /** Index of a new entry (grows the columns). */
+  private entry(): number {
+    if (this.n === this.capacity) {
+      const capacity = Math.max(64, this.capacity * 2);
+      const times = new Float64Array(capacity);
+      times.set(this.times);
+      const headers = new Int32Array(capacity * 4);
+      headers.set(this.headers);
+      this.times = times;
+      this.headers = headers;
+      this.capacity = capacity;
+    }
+    return this.n++;
   }
 
   /** A writer of this batch that accepted `v` (and wrote it), or undefined: `v` takes the JSON route. */
@@ -298,7 +384,8 @@ export class ColumnarEncoder {
     return w;
   }
 
-  private assemble(entries: readonly unknown[], n: number, ops: Int32Array, json: string | null): ColumnarBatch {
+  private assemble(json: string | null): ColumnarBatch {
+    const n = this.n;
     const active = this.active;
     let numbers = 0;
     let booleans = 0;
@@ -311,14 +398,8 @@ export class ColumnarEncoder {
     const { headersAt, booleansAt, bytes } = layout(n, numbers);
     const buf = new ArrayBuffer(bytes + booleans);
     const f64 = new Float64Array(buf, 0, n + numbers);
-    const headers = new Int32Array(buf, headersAt, n * 4);
-    for (let e = 0, i = 0, h = 0; e < n; e++, i += SLOTS, h += 4) {
-      f64[e] = entries[i + 5] as number;
-      headers[h] = ops[e] as number;
-      headers[h + 1] = entries[i + 1] as number;
-      headers[h + 2] = entries[i + 2] as number;
-      headers[h + 3] = entries[i + 3] as number;
-    }
+    f64.set(this.times.subarray(0, n));
+    new Int32Array(buf, headersAt, n * 4).set(this.headers.subarray(0, n * 4));
     const shapes: string[] = [];
     const counts: number[] = [];
     let strs: string[] = [];
@@ -361,11 +442,12 @@ interface ShapeReader {
   readonly booleans: number;
 }
 
-/** Turns {@link ColumnarBatch}es back into flat batches; one per receiving link (it caches shapes). */
+/** Hands {@link ColumnarBatch}es to a {@link BatchReceiver}; one per receiving link (it caches shapes). */
 export class ColumnarDecoder {
   private readonly readers = new Map<string, ShapeReader>();
 
-  decode(batch: ColumnarBatch): unknown[] {
+  /** Calls `to` once per entry of `batch`, in order, building each columnar record as it goes. */
+  decode(batch: ColumnarBatch, to: BatchReceiver): void {
     const n = batch.n;
     const shapes = batch.shapes;
     let numbers = 0;
@@ -397,31 +479,27 @@ export class ColumnarDecoder {
       sAt += count * r.strings;
       bAt += count * r.booleans;
     }
-    const out = new Array<unknown>(n * SLOTS);
     let ri = 0;
-    for (let e = 0, o = 0, h = 0; e < n; e++, o += SLOTS, h += 4) {
+    for (let e = 0, h = 0; e < n; e++, h += 4) {
       const op = headers[h] as number;
-      out[o + 1] = headers[h + 1];
-      out[o + 2] = headers[h + 2];
-      out[o + 3] = headers[h + 3];
-      out[o + 5] = f64[e];
+      const edge = headers[h + 1] as number;
+      const consumer = headers[h + 2] as number;
+      const channel = headers[h + 3] as number;
       if (op < WIRE_SHAPE_BASE) {
-        out[o] = op;
-        out[o + 4] = rest[ri++];
+        if (op === OP_RECORD) to.record(edge, consumer, channel, rest[ri++], smi(f64[e] as number));
+        else to.control(op, edge, consumer, channel, rest[ri++]);
         continue;
       }
-      out[o] = OP_RECORD;
       const k = op - WIRE_SHAPE_BASE;
       const r = readers[k] as ShapeReader;
       const a = ni[k] as number;
       const b = si[k] as number;
       const c = bi[k] as number;
-      out[o + 4] = r.make(f64, a, strs, b, bools, c);
       ni[k] = a + r.numbers;
       si[k] = b + r.strings;
       bi[k] = c + r.booleans;
+      to.record(edge, consumer, channel, r.make(f64, a, strs, b, bools, c), smi(f64[e] as number));
     }
-    return out;
   }
 
   private reader(signature: string): ShapeReader {

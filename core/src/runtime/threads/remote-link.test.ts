@@ -2,10 +2,10 @@ import { MessageChannel } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Mailbox } from '../mailbox.ts';
-import { ColumnarDecoder, ColumnarEncoder } from './columnar-batch.ts';
+import * as v8 from 'node:v8';
+import { type BatchReceiver, type ColumnarBatch, ColumnarDecoder, ColumnarEncoder } from './columnar-batch.ts';
 import {
   type CrossThreadCodec,
-  ENTRY_SLOTS,
   OP_BARRIER,
   OP_END,
   OP_IDLE,
@@ -17,12 +17,43 @@ import {
 } from './remote-link.ts';
 
 // Runtime internals (not public API), tested over a real MessageChannel.
+
+/** Entries have 6 slots in the flat form these tests compare: op, edge, consumer, channel, payload, timestamp. */
+const ENTRY_SLOTS = 6;
+
+/** A receiver that appends what it gets to `into`, flat. */
+function collectInto(into: unknown[]): BatchReceiver {
+  return {
+    record: (edge, consumer, channel, value, timestamp) =>
+      into.push(OP_RECORD, edge, consumer, channel, value, timestamp),
+    control: (op, edge, consumer, channel, payload) => into.push(op, edge, consumer, channel, payload, 0),
+  };
+}
+
+const ignore: BatchReceiver = { record: () => {}, control: () => {} };
+
+/** Encodes flat entries into one batch. */
+function encode(encoder: ColumnarEncoder, flat: readonly unknown[]): ColumnarBatch {
+  for (let i = 0; i < flat.length; i += ENTRY_SLOTS) {
+    const [op, edge, consumer, channel, payload, timestamp] = flat.slice(i, i + ENTRY_SLOTS) as Entry;
+    if (op === OP_RECORD) encoder.record(edge, consumer, channel, payload, timestamp);
+    else encoder.control(op, edge, consumer, channel, payload);
+  }
+  return encoder.finish();
+}
+
+/** Decodes a batch into flat entries. */
+function decode(decoder: ColumnarDecoder, batch: ColumnarBatch): unknown[] {
+  const out: unknown[] = [];
+  decoder.decode(batch, collectInto(out));
+  return out;
+}
 describe('RemoteLink credit-based flow control', () => {
   it('keeps at most `credits` batches in flight and resumes when credits return', async () => {
     const { port1, port2 } = new MessageChannel();
     const received: unknown[][] = [];
     port2.on('message', (m) => received.push(m as unknown[]));
-    const link = new RemoteLink(port1, new Mailbox(), () => {}, { credits: 2, maxBatchRecords: 3 });
+    const link = new RemoteLink(port1, new Mailbox(), ignore, { credits: 2, maxBatchRecords: 3 });
     for (let i = 0; i < 12; i++) link.record(0, 1, 0, i, i); // 4 full batches of 3 records
     link.flush();
     await new Promise((r) => setTimeout(r, 20));
@@ -44,7 +75,7 @@ describe('RemoteLink credit-based flow control', () => {
     const { port1, port2 } = new MessageChannel();
     const mailbox = new Mailbox();
     const delivered: unknown[] = [];
-    new RemoteLink(port1, mailbox, (entries) => delivered.push(...entries));
+    new RemoteLink(port1, mailbox, collectInto(delivered));
     const credits: number[] = [];
     port2.on('message', (m) => credits.push(m as number));
     port2.postMessage([0, 0, 0, 0, 'x', 5]);
@@ -69,8 +100,8 @@ async function sendThrough(entries: readonly Entry[], codec: CrossThreadCodec, m
   const { port1, port2 } = new MessageChannel();
   const mailbox = new Mailbox();
   const delivered: unknown[] = [];
-  const sender = new RemoteLink(port1, new Mailbox(), () => {}, { codec, maxBatchRecords });
-  new RemoteLink(port2, mailbox, (batch) => delivered.push(...batch), { codec });
+  const sender = new RemoteLink(port1, new Mailbox(), ignore, { codec, maxBatchRecords });
+  new RemoteLink(port2, mailbox, collectInto(delivered), { codec });
   for (const [op, edge, consumer, channel, payload, timestamp] of entries) {
     if (op === OP_RECORD) sender.record(edge, consumer, channel, payload, timestamp);
     else sender.control(op, edge, consumer, channel, payload);
@@ -200,12 +231,38 @@ describe("RemoteLink 'json' codec (columnar batches)", () => {
   });
 
   it('moves the batch buffer instead of copying it (detached at the sender)', () => {
-    const encoder = new ColumnarEncoder();
-    const batch = encoder.encode(uniform.slice(0, 4).flat());
+    const batch = encode(new ColumnarEncoder(), uniform.slice(0, 4).flat());
     const { port1 } = new MessageChannel();
     port1.postMessage(batch, [batch.buf]);
     expect(batch.buf.byteLength).toBe(0);
     port1.close();
+  });
+
+  it('decodes integral numbers as small integers: decoded and local records keep one hidden class', () => {
+    // %HaveSameMap is V8's own check; the flag only affects functions compiled while it is set.
+    v8.setFlagsFromString('--allow-natives-syntax');
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+    v8.setFlagsFromString('--no-allow-natives-syntax');
+    // Keys used by no other test, so this shape's hidden class is fresh.
+    const local = (i: number) => ({ smiKey: i, smiAt: i * 1000 });
+    const before = local(1);
+    const flat = [record(local(2), 5), record(local(3), 6)].flat();
+    const out = decode(new ColumnarDecoder(), encode(new ColumnarEncoder(), flat));
+    expect(out).toEqual(flat);
+    // A double stored into the field would have given the decoded object (and every later local
+    // one) another hidden class, with boxed numbers.
+    expect(sameMap(out[4] as object, before)).toBe(true);
+    expect(sameMap(local(4), before)).toBe(true);
+  });
+
+  it('starts a new batch after a payload JSON cannot encode', () => {
+    const encoder = new ColumnarEncoder();
+    encoder.record(0, 1, 0, { n: 1 }, 1);
+    encoder.record(0, 1, 0, { big: 10n }, 2);
+    expect(() => encoder.finish()).toThrow(/BigInt/);
+    expect(encoder.size).toBe(0);
+    const entries = [record({ n: 2 }, 3), record('s', 4)];
+    expect(decode(new ColumnarDecoder(), encode(encoder, entries.flat()))).toEqual(entries.flat());
   });
 
   it('round-trips arbitrary JSON data like JSON does (property)', () => {
@@ -220,9 +277,9 @@ describe("RemoteLink 'json' codec (columnar batches)", () => {
     const decoder = new ColumnarDecoder();
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 60 }), (entries) => {
-        const batch = encoder.encode(entries.flat());
+        const batch = encode(encoder, entries.flat());
         const received = structuredClone(batch, { transfer: [batch.buf] });
-        expect(decoder.decode(received)).toEqual(viaJson(entries));
+        expect(decode(decoder, received)).toEqual(viaJson(entries));
       }),
       { numRuns: 300 },
     );

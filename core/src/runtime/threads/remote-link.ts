@@ -1,5 +1,5 @@
 import type { Mailbox } from '../mailbox.ts';
-import { ColumnarDecoder, ColumnarEncoder, isColumnarBatch } from './columnar-batch.ts';
+import { type BatchReceiver, ColumnarDecoder, ColumnarEncoder, isColumnarBatch } from './columnar-batch.ts';
 
 /** Entry opcodes of a batch between threads; every entry is 6 slots: op, edge, consumer, channel, payload, timestamp. */
 export const OP_RECORD = 0;
@@ -35,15 +35,18 @@ export interface LinkPort {
 
 /**
  * The channel from this thread to one other thread. Records and control events (watermarks,
- * idleness, end of input) go into one ordered buffer, sent as a batch (structured clone, or
- * columnar with the 'json' codec: see columnar-batch.ts) when it is full or when the task loop
- * finishes a step. Credit-based flow control: at most `credits` batches are in flight; the
- * receiver returns a credit after it processed a batch. While a link has batches waiting for
- * credit it is `blocked`, and the task loop stops polling its sources.
+ * idleness, end of input) go into one ordered batch, sent when it is full or when the task loop
+ * finishes a step: with the 'json' codec each record is written into the batch's columns as it
+ * arrives (see columnar-batch.ts); with structured clone the batch is a flat array (6 slots per
+ * entry). Credit-based flow control: at most `credits` batches are in flight; the receiver returns
+ * a credit after it processed a batch. While a link has batches waiting for credit it is
+ * `blocked`, and the task loop stops polling its sources. Received batches go to the
+ * {@link BatchReceiver}, entry by entry, from the mailbox.
  */
 export class RemoteLink {
   private readonly port: LinkPort;
   private readonly maxBatchEntries: number;
+  /** The batch being built, for structured clone: flat entries. */
   private buffer: unknown[] = [];
   /** Batches waiting for credit: flat arrays (structured clone) or encoded ones ('json'). */
   private readonly waiting: unknown[] = [];
@@ -52,18 +55,18 @@ export class RemoteLink {
   private heldCredits = 0;
   private holdCredits: () => boolean = () => false;
 
-  /** Set for the 'json' codec. */
+  /** The batch being built, for the 'json' codec. */
   private readonly encoder: ColumnarEncoder | undefined;
 
   constructor(
     port: LinkPort,
     mailbox: Mailbox,
-    deliver: (entries: readonly unknown[]) => void,
+    receiver: BatchReceiver,
     options: { credits?: number; maxBatchRecords?: number; codec?: CrossThreadCodec } = {},
   ) {
     this.port = port;
     this.credits = options.credits ?? 16;
-    this.maxBatchEntries = (options.maxBatchRecords ?? 1024) * SLOTS;
+    this.maxBatchEntries = options.maxBatchRecords ?? 1024;
     this.encoder = options.codec === 'json' ? new ColumnarEncoder() : undefined;
     const decoder = new ColumnarDecoder();
     port.on('message', (message) => {
@@ -74,7 +77,8 @@ export class RemoteLink {
         return;
       }
       mailbox.submit(() => {
-        deliver(isColumnarBatch(message) ? decoder.decode(message) : (message as unknown[]));
+        if (isColumnarBatch(message)) decoder.decode(message, receiver);
+        else receiveFlat(message as unknown[], receiver);
         if (this.holdCredits()) this.heldCredits++;
         else port.postMessage(1);
       });
@@ -103,23 +107,30 @@ export class RemoteLink {
   }
 
   record(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void {
+    const encoder = this.encoder;
+    if (encoder !== undefined) {
+      encoder.record(edge, consumer, channel, value, timestamp);
+      if (encoder.size >= this.maxBatchEntries) this.flush();
+      return;
+    }
     this.buffer.push(OP_RECORD, edge, consumer, channel, value, timestamp);
-    if (this.buffer.length >= this.maxBatchEntries) this.flush();
+    if (this.buffer.length >= this.maxBatchEntries * SLOTS) this.flush();
   }
 
   control(op: number, edge: number, consumer: number, channel: number, payload: unknown): void {
-    this.buffer.push(op, edge, consumer, channel, payload, 0);
+    if (this.encoder !== undefined) this.encoder.control(op, edge, consumer, channel, payload);
+    else this.buffer.push(op, edge, consumer, channel, payload, 0);
   }
 
   /** Sends what is buffered (as one batch), subject to credit. */
   flush(): void {
-    if (this.buffer.length === 0) return;
     if (this.encoder === undefined) {
+      if (this.buffer.length === 0) return;
       this.waiting.push(this.buffer);
       this.buffer = [];
     } else {
-      this.waiting.push(this.encoder.encode(this.buffer));
-      this.buffer.length = 0; // reused: the encoded batch holds no reference to it
+      if (this.encoder.size === 0) return;
+      this.waiting.push(this.encoder.finish());
     }
     this.sendWaiting();
   }
@@ -134,5 +145,14 @@ export class RemoteLink {
   }
 }
 
-/** Number of slots per entry (for decoders). */
-export const ENTRY_SLOTS = SLOTS;
+/** Hands a flat batch (structured clone: 6 slots per entry) to `to`, entry by entry. */
+function receiveFlat(entries: readonly unknown[], to: BatchReceiver): void {
+  for (let i = 0; i < entries.length; i += SLOTS) {
+    const op = entries[i] as number;
+    const edge = entries[i + 1] as number;
+    const consumer = entries[i + 2] as number;
+    const channel = entries[i + 3] as number;
+    if (op === OP_RECORD) to.record(edge, consumer, channel, entries[i + 4], entries[i + 5] as number);
+    else to.control(op, edge, consumer, channel, entries[i + 4]);
+  }
+}

@@ -69,7 +69,17 @@ try {
   const links = init.ports.map((p) =>
     p === undefined
       ? undefined
-      : new RemoteLink(p, mailbox, (entries) => executor.deliver(entries), { codec: env.crossThreadCodec }),
+      : new RemoteLink(
+          p,
+          mailbox,
+          {
+            record: (edge, consumer, channel, value, timestamp) =>
+              executor.receiveRecord(edge, consumer, channel, value, timestamp),
+            control: (op, edge, consumer, channel, payload) =>
+              executor.receiveControl(op, edge, consumer, channel, payload),
+          },
+          { codec: env.crossThreadCodec },
+        ),
   );
   const restored =
     init.restored === undefined
