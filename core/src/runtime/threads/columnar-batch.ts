@@ -269,7 +269,6 @@ export class ColumnarEncoder implements BatchReceiver {
   /** Payloads that take the JSON route, in entry order. */
   private rest: unknown[] = [];
   private n = 0;
-  private records = 0;
   private capacity = 0;
   private times = new Float64Array(0);
   /** 4 per entry: wire op, edge, consumer, channel. */
@@ -280,13 +279,7 @@ export class ColumnarEncoder implements BatchReceiver {
     return this.n;
   }
 
-  /** Records in the batch being built. */
-  get recordCount(): number {
-    return this.records;
-  }
-
   record(edge: number, consumer: number, channel: number, value: unknown, timestamp: number): void {
-    const e = this.entry();
     let w = this.current;
     if (w !== undefined) {
       w.reserve();
@@ -294,34 +287,19 @@ export class ColumnarEncoder implements BatchReceiver {
     } else {
       w = this.writerFor(value);
     }
-    let op = OP_RECORD;
     if (w === undefined) {
       this.rest.push(value);
-    } else {
-      w.count++;
-      op = WIRE_SHAPE_BASE + w.index;
-      this.current = w;
+      this.entry(OP_RECORD, edge, consumer, channel, timestamp);
+      return;
     }
-    this.records++;
-    const h = e * 4;
-    const headers = this.headers;
-    headers[h] = op;
-    headers[h + 1] = edge;
-    headers[h + 2] = consumer;
-    headers[h + 3] = channel;
-    this.times[e] = timestamp;
+    w.count++;
+    this.current = w;
+    this.entry(WIRE_SHAPE_BASE + w.index, edge, consumer, channel, timestamp);
   }
 
   control(op: number, edge: number, consumer: number, channel: number, payload: unknown): void {
-    const e = this.entry();
     this.rest.push(payload);
-    const h = e * 4;
-    const headers = this.headers;
-    headers[h] = op;
-    headers[h + 1] = edge;
-    headers[h + 2] = consumer;
-    headers[h + 3] = channel;
-    this.times[e] = 0;
+    this.entry(op, edge, consumer, channel, 0);
   }
 
   /**
@@ -334,7 +312,6 @@ export class ColumnarEncoder implements BatchReceiver {
       return this.assemble(this.rest.length === 0 ? null : JSON.stringify(this.rest));
     } finally {
       this.n = 0;
-      this.records = 0;
       this.rest = [];
       this.active = [];
       this.current = undefined;
@@ -342,9 +319,10 @@ export class ColumnarEncoder implements BatchReceiver {
     }
   }
 
-  /** Index of a new entry (grows the columns). */
-  private entry(): number {
-    if (this.n === this.capacity) {
+  /** Appends an entry's header and timestamp (growing the columns). */
+  private entry(op: number, edge: number, consumer: number, channel: number, timestamp: number): void {
+    const e = this.n;
+    if (e === this.capacity) {
       const capacity = Math.max(64, this.capacity * 2);
       const times = new Float64Array(capacity);
       times.set(this.times);
@@ -354,7 +332,14 @@ export class ColumnarEncoder implements BatchReceiver {
       this.headers = headers;
       this.capacity = capacity;
     }
-    return this.n++;
+    const h = e * 4;
+    const headers = this.headers;
+    headers[h] = op;
+    headers[h + 1] = edge;
+    headers[h + 2] = consumer;
+    headers[h + 3] = channel;
+    this.times[e] = timestamp;
+    this.n = e + 1;
   }
 
   /** A writer of this batch that accepted `v` (and wrote it), or undefined: `v` takes the JSON route. */
