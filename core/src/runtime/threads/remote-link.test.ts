@@ -14,6 +14,7 @@ import {
   OP_TRIGGER,
   OP_WATERMARK,
   RemoteLink,
+  receiveFlat,
 } from './remote-link.ts';
 
 // Runtime internals (not public API), tested over a real MessageChannel.
@@ -34,11 +35,7 @@ const ignore: BatchReceiver = { record: () => {}, control: () => {} };
 
 /** Encodes flat entries into one batch. */
 function encode(encoder: ColumnarEncoder, flat: readonly unknown[]): ColumnarBatch {
-  for (let i = 0; i < flat.length; i += ENTRY_SLOTS) {
-    const [op, edge, consumer, channel, payload, timestamp] = flat.slice(i, i + ENTRY_SLOTS) as Entry;
-    if (op === OP_RECORD) encoder.record(edge, consumer, channel, payload, timestamp);
-    else encoder.control(op, edge, consumer, channel, payload);
-  }
+  receiveFlat(flat, encoder);
   return encoder.finish();
 }
 

@@ -43,7 +43,7 @@ export interface LinkPort {
  * `blocked`, and the task loop stops polling its sources. Received batches go to the
  * {@link BatchReceiver}, entry by entry, from the mailbox.
  */
-export class RemoteLink {
+export class RemoteLink implements BatchReceiver {
   private readonly port: LinkPort;
   private readonly maxBatchEntries: number;
   /** The batch being built, for structured clone: flat entries. */
@@ -146,7 +146,7 @@ export class RemoteLink {
 }
 
 /** Hands a flat batch (structured clone: 6 slots per entry) to `to`, entry by entry. */
-function receiveFlat(entries: readonly unknown[], to: BatchReceiver): void {
+export function receiveFlat(entries: readonly unknown[], to: BatchReceiver): void {
   for (let i = 0; i < entries.length; i += SLOTS) {
     const op = entries[i] as number;
     const edge = entries[i + 1] as number;
