@@ -33,7 +33,7 @@ fresh bucket is created with an unsigned PUT, which S3Mock accepts.`;
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    events: { type: 'string', default: '10000000' },
+    events: { type: 'string', default: '30000000' },
     keys: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     'lmdb-events': { type: 'string', default: '2000000' },
