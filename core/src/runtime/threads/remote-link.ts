@@ -1,7 +1,10 @@
 import type { Mailbox } from '../mailbox.ts';
 import { type BatchReceiver, ColumnarDecoder, ColumnarEncoder, isColumnarBatch } from './columnar-batch.ts';
 
-/** Entry opcodes of a batch between threads; every entry is 6 slots: op, edge, consumer, channel, payload, timestamp. */
+/**
+ * Entry opcodes of a batch between threads. An entry is op, edge, consumer, channel, payload and
+ * timestamp: 6 slots of a flat array with structured clone, columns with the 'json' codec.
+ */
 export const OP_RECORD = 0;
 export const OP_WATERMARK = 1;
 export const OP_IDLE = 2;
