@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,17 @@ describe('CheckpointStore on the filesystem', () => {
     expect((await store.latestCompleted())?.checkpointId).toBe(1);
     expect(warnings[0]).toMatch(/chk-2 \(state file 's' does not match its SHA-256 digest\)/);
     await expect(store.readStateFile(meta2, 's')).rejects.toMatchObject({ code: 'CORRUPT_CHECKPOINT' });
+  });
+
+  it('digests a state file of several MiB (hashed in steps) as SHA-256 of its whole bytes, and notices a change at its end', async () => {
+    const big = new Uint8Array(9 * 1024 * 1024 + 7).map((_, i) => (i * 131) >>> 3);
+    const meta = await store.writeCheckpoint(checkpoint(1), { s: big });
+    expect(meta.files[0]?.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(Buffer.from(await store.readStateFile(meta, 's')).equals(Buffer.from(big))).toBe(true);
+    const changed = big.slice();
+    changed[changed.length - 1] = (big.at(-1) as number) ^ 1; // in the last step only
+    await writeFile(fileOf('chk-1', 's'), changed);
+    await expect(store.readStateFile(meta, 's')).rejects.toMatchObject({ code: 'CORRUPT_CHECKPOINT' });
   });
 
   it('falls back past corrupt metadata, a missing file and a missing _metadata, in one log line', async () => {

@@ -8,6 +8,8 @@ import type { SnapshotableTimers } from './timer-snapshot.ts';
 
 /** Work per slice before the snapshot yields the thread back to the task (ms). */
 const SLICE_MS = 5;
+/** Bytes of the encoded snapshot assembled between two looks at the clock (~1 ms). */
+const FINISH_STEP_BYTES = 1 << 20;
 /** Timers read between two looks at the clock. */
 const TIMERS_PER_STEP = 1 << 15;
 
@@ -84,8 +86,9 @@ export interface HeapSnapshotSource {
  * group's column when they are its only timers, and their time and namespace are written once),
  * and write the key groups in ascending order, one group at a time (all tables and timers of a
  * group), from the live Maps corrected by what was kept; a written group stops keeping anything.
+ * Last, the groups' bytes are assembled into one array with their CRC, about a MB at a time.
  * Between two slices the task loop takes one turn (`setImmediate`): the task never waits more
- * than a slice, and the snapshot ends soon, so few values are touched before their group is
+ * than a slice (or one key group, when a group alone takes longer), and the snapshot ends soon, so few values are touched before their group is
  * written. CPU in total: about what a synchronous snapshot and encoding cost, plus a copy of each
  * value touched before its group was written.
  *
@@ -194,7 +197,12 @@ export class HeapSnapshot {
   private run(deadline: number): boolean {
     try {
       if (!this.work(deadline)) return true;
-      const bytes = this.encoder.finish();
+      // The groups' bytes are copied into one array and checksummed (~1 ms per MB) in pieces
+      // between looks at the clock: a large snapshot's end is sliced like the rest.
+      let bytes: Uint8Array | undefined;
+      while ((bytes = this.encoder.finishStep(FINISH_STEP_BYTES)) === undefined) {
+        if (performance.now() >= deadline) return true;
+      }
       this.end();
       this.resolve(bytes);
     } catch (error) {

@@ -48,6 +48,30 @@ describe('KeyGroupSnapshotEncoder', () => {
     expect((decoded[2]?.states[0]?.namespaces[0]?.values[0] as unknown[])[0]).toBe(first);
   });
 
+  it('finishes in steps to the same bytes: nothing until the last step, big groups split across steps', () => {
+    // Groups of ~0.1 MB and one of ~3 MB (strings of distinct values: not packed).
+    const big = Array.from({ length: 3 * 16_384 }, (_, i) => `${i}`.padEnd(64, 'x'));
+    const groups = [
+      group(0, [1, 2]),
+      group(1, big),
+      ...Array.from({ length: 6 }, (_, g) => group(g + 2, big.slice(0, 1500))),
+    ];
+    const whole = encodeKeyGroupSnapshots(groups);
+    expect(whole.length).toBeGreaterThan(3_500_000);
+    for (const step of [1, 300_000, 2 << 20]) {
+      const encoder = new KeyGroupSnapshotEncoder();
+      for (const g of groups) encoder.add(g);
+      let steps = 0;
+      let bytes: Uint8Array | undefined;
+      while ((bytes = encoder.finishStep(step)) === undefined) steps++;
+      // A step copies at least one piece and at most ~max(step, 1 MiB) more than its budget.
+      expect(steps).toBeGreaterThanOrEqual(Math.ceil(whole.length / Math.max(step, 1 << 20)) - 2);
+      expect(Buffer.from(bytes).equals(Buffer.from(whole))).toBe(true);
+      expect(() => encoder.finishStep(step)).toThrow(/already finished/);
+      expect(() => encoder.add(group(9, [1]))).toThrow(/already finished/);
+    }
+  });
+
   it('refuses values that cannot be serialized with INVALID_ARGUMENT, and use after finish', () => {
     const encoder = new KeyGroupSnapshotEncoder();
     expect(() => encoder.add(group(1, [() => 1]))).toThrow(SluiceError);
