@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type CheckpointMetrics, StateBackends, startJob } from '@sluice/core';
 import { peakRssMb, round } from '../measure.ts';
 import type { CountingSink } from '../micro/counting-sink.ts';
@@ -29,6 +30,13 @@ export interface KeyedStateRunResult {
   readonly outputs: number;
   readonly checkpoints: readonly ObservedCheckpoint[];
   readonly failedCheckpoints: number;
+  /**
+   * How late a 1 ms timer of this thread ran (ms), over the run: the longest stretches of work
+   * that did not yield, the job's own (a batch, the firing at end of input, GC) and the
+   * checkpoints' (the barrier, one slice of the snapshot, the digest steps). Absent in results
+   * recorded before it was measured.
+   */
+  readonly loopDelayMs?: { readonly p99: number; readonly p999: number; readonly max: number };
 }
 
 /**
@@ -46,6 +54,8 @@ export async function runKeyedState(
   backend: 'heap' | 'lmdb' = 'heap',
   lmdbDirectory?: string,
 ): Promise<KeyedStateRunResult> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const job = await startJob<{ sink: CountingSink<number> }>(KEYED_STATE_JOB, {
@@ -73,6 +83,7 @@ export async function runKeyedState(
     clearInterval(poll);
   }
   observe(job.metrics().checkpoints);
+  delay.disable();
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const events = Number(params['events']);
@@ -90,5 +101,10 @@ export async function runKeyedState(
     outputs: job.built.sink.count,
     checkpoints,
     failedCheckpoints: job.metrics().checkpoints.failed,
+    loopDelayMs: {
+      p99: round(delay.percentile(99) / 1e6, 1),
+      p999: round(delay.percentile(99.9) / 1e6, 1),
+      max: round(delay.max / 1e6, 1),
+    },
   };
 }
