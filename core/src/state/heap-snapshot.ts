@@ -88,9 +88,10 @@ export interface HeapSnapshotSource {
  * group), from the live Maps corrected by what was kept; a written group stops keeping anything.
  * Last, the groups' bytes are assembled into one array with their CRC, about a MB at a time.
  * Between two slices the task loop takes one turn (`setImmediate`): the task never waits more
- * than a slice (or one key group, when a group alone takes longer), and the snapshot ends soon, so few values are touched before their group is
- * written. CPU in total: about what a synchronous snapshot and encoding cost, plus a copy of each
- * value touched before its group was written.
+ * than a slice (or one key group, when a group alone takes longer), and the snapshot ends soon,
+ * so few values are touched before their group is written. CPU in total: about what a
+ * synchronous snapshot and encoding cost, plus a copy of each value touched before its group was
+ * written.
  *
  * @example
  * ```ts
