@@ -74,11 +74,11 @@ const events = positiveInt('events', values.events);
 const keys = positiveInt('keys', values.keys);
 const intervalMs = positiveInt('interval', values.interval);
 type Backend = 'heap' | 'lmdb';
-const backends = (values.backend ?? 'heap').split(',') as Backend[];
+const backends = values.backend.split(',') as Backend[];
 for (const b of backends)
   if (b !== 'heap' && b !== 'lmdb') fail(`--backend must be heap or lmdb (or both: heap,lmdb); got ${b}`);
 type Accumulator = 'object' | 'number';
-const heapAccumulators = (values['heap-accumulators'] ?? 'object,number').split(',') as Accumulator[];
+const heapAccumulators = values['heap-accumulators'].split(',') as Accumulator[];
 for (const a of heapAccumulators)
   if (a !== 'object' && a !== 'number') fail(`--heap-accumulators must list object and/or number; got ${a}`);
 

@@ -31,6 +31,7 @@ const results: CheckpointBenchResults = {
   machine: { cpu: 'Test CPU', cores: 2, memoryGb: 8, os: 'Linux', node: 'v24.0.0', loadBefore: 1, loadAfter: 2 },
   keys: 1_000,
   intervalMs: 1_000,
+  // Configurations without an accumulator (results from before it was recorded) are the record.
   configs: [
     { backend: 'heap', storage: 'none', runs: [run('heap', 'none', 900_000, 1), run('heap', 'none', 1_000_000, 1)] },
     {
@@ -38,7 +39,6 @@ const results: CheckpointBenchResults = {
       storage: 'fs',
       runs: [run('heap', 'fs', 950_000, 1.05, [10, 20, 30]), run('heap', 'fs', 800_000, 1.1, [40, 500])],
     },
-    // Results from before the accumulator dimension have none: the record accumulator.
     { backend: 'heap', accumulator: 'number', storage: 'none', runs: [run('heap', 'none', 2_000_000, 0.5)] },
     { backend: 'heap', accumulator: 'number', storage: 'fs', runs: [run('heap', 'fs', 1_900_000, 0.55, [10])] },
     { backend: 'lmdb', storage: 'none', runs: [run('lmdb', 'none', 400_000, 2)] },

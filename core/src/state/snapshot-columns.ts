@@ -213,9 +213,9 @@ function recordReader(fields: readonly string[]): RecordReader {
   // The records are scattered over the heap, and each check of one waits for its cache miss. So
   // the first field of a chunk of records is read in a loop of plain loads first, which the CPU
   // overlaps (~1.7x faster in all; it is the load the check would make anyway, so the getter of a
-  // record that fits runs once). Nothing after the loops needs type feedback: they are optimized on stack (OSR) on the
-  // first long column, before the code after them ever ran, and an array literal returned there
-  // made every optimized run deoptimize at its end.
+  // record that fits runs once). Nothing after the loops needs type feedback: they are optimized
+  // on stack (OSR) on the first long column, before the code after them ever ran, and an array
+  // literal returned there made every optimized run deoptimize at its end.
   const body = `'use strict';
     return function read(column, columns) {
       ${fields.map((_, f) => `const c${f} = columns[${f}];`).join(' ')}
