@@ -98,7 +98,8 @@ function report(result: RunResult | NexmarkRunResult): void {
   }
   process.stdout.write(
     `${result.query.padEnd(20)} p=${result.parallelism} ${result.events} events in ${result.seconds}s: ` +
-      `${(result.eventsPerSecond / 1e6).toFixed(2)}M events/s, latency p50 ${result.p50LatencyMs} ms ` +
+      `${(result.eventsPerSecond / 1e6).toFixed(2)}M events/s` +
+      `${result.steadyEventsPerSecond === undefined ? '' : ` (steady state ${(result.steadyEventsPerSecond / 1e6).toFixed(2)}M)`}, latency p50 ${result.p50LatencyMs} ms ` +
       `p99 ${result.p99LatencyMs} ms, ${result.cpuSecondsPerMillion} CPU-s/M, peak RSS ${result.peakRssMb} MB` +
       `${checkpointLine(result)}\n`,
   );

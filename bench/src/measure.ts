@@ -5,6 +5,12 @@ export interface RunResult {
   readonly parallelism: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /**
+   * Throughput in steady state, where a run can tell (micro/keyed-window): events/s between two
+   * progress marks inside the run, so worker start-up, JIT warm-up and the end-of-input drain are
+   * left out. `eventsPerSecond` is the whole run.
+   */
+  readonly steadyEventsPerSecond?: number;
   /** Latency percentiles; for in-memory micro benchmarks: time from a batch's poll to its last record leaving the chain. */
   readonly p50LatencyMs: number;
   readonly p99LatencyMs: number;

@@ -2,6 +2,7 @@ import { type CollectSink, StreamExecutionEnvironment, startJob, WatermarkStrate
 import { LatencyRecorder, peakRssMb, round, type RunResult } from '../measure.ts';
 import { ArraySource } from './array-source.ts';
 import { CountingSink } from './counting-sink.ts';
+import { EVENTS_PER_MS, type WindowFired } from './keyed-window.job.ts';
 
 /** A micro-benchmark record: a key and a value, with an event time. */
 export interface MicroEvent {
@@ -86,9 +87,45 @@ export async function runMicro(name: string, events: readonly MicroEvent[], para
 }
 
 /**
+ * Steady-state throughput of a keyed-window run from its progress marks: the events between the
+ * first window ending at or after `from` of the run's event time and the last one ending at or
+ * before `to`, divided by the wall time between those windows firing. A window counts as fired
+ * when every thread has started firing it (the latest mark). Undefined when the run is too short
+ * to have two such windows.
+ *
+ * @example
+ * ```ts
+ * // 10M events at 100 per ms: windows 10 000 … 90 000 ms of event time, 8M events apart.
+ * steadyEventsPerSecond(fired, 10_000_000, 100); // e.g. 4.3e6
+ * ```
+ */
+export function steadyEventsPerSecond(
+  marks: readonly WindowFired[],
+  events: number,
+  eventsPerMs: number,
+  from = 0.1,
+  to = 0.9,
+): number | undefined {
+  const firedAt = new Map<number, number>();
+  for (const { end, atMs } of marks) firedAt.set(end, Math.max(firedAt.get(end) ?? atMs, atMs));
+  const duration = events / eventsPerMs;
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const end of firedAt.keys()) {
+    if (end >= from * duration && (first === undefined || end < first)) first = end;
+    if (end <= to * duration && (last === undefined || end > last)) last = end;
+  }
+  if (first === undefined || last === undefined || last <= first) return undefined;
+  const seconds = ((firedAt.get(last) as number) - (firedAt.get(first) as number)) / 1000;
+  return seconds > 0 ? Math.round(((last - first) * eventsPerMs) / seconds) : undefined;
+}
+
+/**
  * Runs the keyed-window job module with `parallelism` subtasks on as many worker threads (1 =
- * in-process). The whole run (including worker start-up and module load) is measured. `aligned`:
- * the sources use watermark alignment (the job's default).
+ * in-process). `eventsPerSecond` measures the whole run, including worker start-up and module
+ * load; `steadyEventsPerSecond` the middle 80% of its event time (see
+ * {@link steadyEventsPerSecond}). `aligned`: the sources use watermark alignment (the job's
+ * default).
  */
 export async function runKeyedWindow(events: number, parallelism: number, aligned = true): Promise<RunResult> {
   const module = new URL(
@@ -97,7 +134,11 @@ export async function runKeyedWindow(events: number, parallelism: number, aligne
   );
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const job = await startJob<{ sink: CountingSink<unknown>; latencies: CollectSink<number> }>(module, {
+  const job = await startJob<{
+    sink: CountingSink<unknown>;
+    latencies: CollectSink<number>;
+    fired: CollectSink<WindowFired>;
+  }>(module, {
     parallelism,
     slots: parallelism,
     params: { events, keys: 100_000, aligned },
@@ -107,12 +148,14 @@ export async function runKeyedWindow(events: number, parallelism: number, aligne
   const cpu = process.cpuUsage(cpuBefore);
   const latency = new LatencyRecorder();
   for (const ms of job.built.latencies.values) latency.record(ms);
+  const steady = steadyEventsPerSecond(job.built.fired.values, events, EVENTS_PER_MS);
   return {
     query: 'micro/keyed-window',
     events,
     parallelism,
     seconds: round(seconds, 3),
     eventsPerSecond: Math.round(events / seconds),
+    ...(steady === undefined ? {} : { steadyEventsPerSecond: steady }),
     // Window latency: from the first event past a window's end to the window's result (sampled keys).
     p50LatencyMs: round(latency.percentile(50), 3),
     p99LatencyMs: round(latency.percentile(99), 3),
