@@ -237,6 +237,8 @@ describe.each(FACTORIES)('keyed state backend: $name', (factory) => {
     });
     expect(byNs).toEqual([1, 15, 100]);
     expect(b.getCurrentNamespace()).toBe(WINDOWS[1]);
+    // The same name and kind gives the same state object.
+    expect(b.getReducingState(new ReducingStateDescriptor<number>('sum', (x, y) => x + y))).toBe(sum);
     expect(() => b.getState(new ValueStateDescriptor('sum'))).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );

@@ -23,6 +23,7 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from '../state-descriptors.ts';
+import { type StateCell, StateAccessors } from '../state-accessors.ts';
 import { type SnapshotableTimers, collectTimers } from '../timer-snapshot.ts';
 import { CachingStore, type CacheStats } from './caching-store.ts';
 import { ChangedKeyGroups } from './changed-key-groups.ts';
@@ -47,12 +48,6 @@ export interface LmdbKeyedStateBackendOptions {
   readonly cacheEntries?: number;
   /** Largest size of the LMDB file (lmdb-js `mapSize`; its default otherwise). */
   readonly mapSizeBytes?: number;
-}
-
-interface Cell<V> {
-  get(): V | undefined;
-  set(v: V): void;
-  clear(): void;
 }
 
 /**
@@ -110,7 +105,7 @@ export class LmdbKeyedStateBackend implements IncrementalKeyedStateBackend {
   private currentGroup = -1;
   private namespace = '';
   private readonly tables = new Map<string, LmdbStateTable<unknown>>();
-  private readonly stateObjects = new Map<string, [string, unknown]>();
+  private readonly accessors = new StateAccessors(<V>(d: StateDescriptor<string>) => this.cell<V>(d));
   private readonly keys = new LmdbKeyEncoder();
   private readonly values = new LmdbValueCodec();
 
@@ -360,122 +355,29 @@ export class LmdbKeyedStateBackend implements IncrementalKeyedStateBackend {
   // ---- state accessors ----
 
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
-    return this.stateFor(descriptor, () => {
-      const cell = this.cell<T>(descriptor);
-      const fallback = descriptor.defaultValue;
-      return {
-        value: () => cell.get() ?? fallback,
-        update: (v: T) => cell.set(v),
-        clear: () => cell.clear(),
-      };
-    });
+    return this.accessors.value(descriptor);
   }
 
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return this.stateFor(descriptor, () => {
-      const cell = this.cell<T[]>(descriptor);
-      const empty: readonly T[] = Object.freeze([]);
-      return {
-        get: () => cell.get() ?? empty,
-        add: (v: T) => {
-          const list = cell.get();
-          if (list === undefined) cell.set([v]);
-          else {
-            list.push(v);
-            cell.set(list);
-          }
-        },
-        addAll: (vs: readonly T[]) => {
-          if (vs.length === 0) return;
-          cell.set([...(cell.get() ?? []), ...vs]);
-        },
-        update: (vs: readonly T[]) => (vs.length === 0 ? cell.clear() : cell.set([...vs])),
-        clear: () => cell.clear(),
-      };
-    });
+    return this.accessors.list(descriptor);
   }
 
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V> {
-    return this.stateFor(descriptor, () => {
-      const cell = this.cell<Map<K, V>>(descriptor);
-      const empty = new Map<K, V>();
-      const read = (): Map<K, V> => cell.get() ?? empty;
-      return {
-        get: (k: K) => read().get(k),
-        put: (k: K, v: V) => {
-          const m = cell.get() ?? new Map<K, V>();
-          m.set(k, v);
-          cell.set(m);
-        },
-        remove: (k: K) => {
-          const m = cell.get();
-          if (m === undefined) return;
-          m.delete(k);
-          if (m.size === 0) cell.clear();
-          else cell.set(m);
-        },
-        contains: (k: K) => read().has(k),
-        entries: () => read().entries(),
-        keys: () => read().keys(),
-        values: () => read().values(),
-        isEmpty: () => read().size === 0,
-        clear: () => cell.clear(),
-      };
-    });
+    return this.accessors.map(descriptor);
   }
 
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T> {
-    return this.stateFor(descriptor, () => {
-      const cell = this.cell<T>(descriptor);
-      const reduce = descriptor.reduce;
-      return {
-        get: () => cell.get(),
-        add: (v: T) => {
-          const current = cell.get();
-          cell.set(current === undefined ? v : reduce(current, v));
-        },
-        clear: () => cell.clear(),
-      };
-    });
+    return this.accessors.reducing(descriptor);
   }
 
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    return this.stateFor(descriptor, () => {
-      const cell = this.cell<ACC>(descriptor);
-      const fn = descriptor.aggregate;
-      return {
-        get: () => {
-          const acc = cell.get();
-          return acc === undefined ? undefined : fn.getResult(acc);
-        },
-        add: (v: IN) => cell.set(fn.add(v, cell.get() ?? fn.createAccumulator())),
-        clear: () => cell.clear(),
-      };
-    });
+    return this.accessors.aggregating(descriptor);
   }
 
   // ---- internals ----
 
-  private stateFor<S>(descriptor: StateDescriptor<string>, create: () => S): S {
-    const id = `${descriptor.kind}:${descriptor.name}`;
-    const existing = this.stateObjects.get(descriptor.name);
-    if (existing !== undefined) {
-      const [kind, state] = existing;
-      if (kind !== id) {
-        throw new SluiceError(
-          'INVALID_ARGUMENT',
-          `State '${descriptor.name}' was registered as ${kind.split(':')[0]} state and is now asked for as ${descriptor.kind} state; use a different name.`,
-        );
-      }
-      return state as S;
-    }
-    const state = create();
-    this.stateObjects.set(descriptor.name, [id, state]);
-    return state;
-  }
-
   /** Read/write access to the current key's value of one state, with TTL if configured. */
-  private cell<V>(descriptor: StateDescriptor<string>): Cell<V> {
+  private cell<V>(descriptor: StateDescriptor<string>): StateCell<V> {
     const ttl = descriptor.ttl;
     if (ttl === undefined) {
       const table = this.table<V>(descriptor.name);
