@@ -25,6 +25,7 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from './state-descriptors.ts';
+import { mapOfNamespace } from './namespace-maps.ts';
 import { type StateCell, StateAccessors } from './state-accessors.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
@@ -79,26 +80,7 @@ export class StateTable<V> {
   put(keyGroup: number, key: KeyType, namespace: string, value: V): void {
     const index = keyGroup - this.firstGroup;
     if (this.pending !== undefined && this.pending[index] === 1) this.keepBeforeWrite(index, key, namespace);
-    if (namespace === VOID_NAMESPACE) {
-      let map = this.plain[index];
-      if (map === undefined) {
-        map = new Map();
-        this.plain[index] = map;
-      }
-      map.set(key, value);
-      return;
-    }
-    let byNamespace = this.namespaced[index];
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      this.namespaced[index] = byNamespace;
-    }
-    let map = byNamespace.get(namespace);
-    if (map === undefined) {
-      map = new Map();
-      byNamespace.set(namespace, map);
-    }
-    map.set(key, value);
+    mapOfNamespace(this.plain, this.namespaced, index, namespace).set(key, value);
   }
 
   remove(keyGroup: number, key: KeyType, namespace: string): void {
@@ -157,25 +139,7 @@ export class StateTable<V> {
   mapOf(keyGroup: number, namespace: string): Map<KeyType, V> {
     const index = keyGroup - this.firstGroup;
     if (this.pending !== undefined && this.pending[index] === 1) this.finishPending?.();
-    if (namespace === VOID_NAMESPACE) {
-      let map = this.plain[index];
-      if (map === undefined) {
-        map = new Map();
-        this.plain[index] = map;
-      }
-      return map;
-    }
-    let byNamespace = this.namespaced[index];
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      this.namespaced[index] = byNamespace;
-    }
-    let map = byNamespace.get(namespace);
-    if (map === undefined) {
-      map = new Map();
-      byNamespace.set(namespace, map);
-    }
-    return map;
+    return mapOfNamespace(this.plain, this.namespaced, index, namespace);
   }
 
   /** Replaces every value by `fn(value)` (migrating restored state to or from TTL wrappers). */

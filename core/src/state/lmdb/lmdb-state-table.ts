@@ -1,5 +1,6 @@
 import type { KeyGroupRange, KeyType } from '../key-groups.ts';
 import type { KeyedStateTable } from '../keyed-state-backend.ts';
+import { mapOfNamespace } from '../namespace-maps.ts';
 import { ABSENT, type CachedTable, type CacheSlot, type CachingStore } from './caching-store.ts';
 import { type DecodedKeySuffix, decodeKeySuffix, encodeStateName, stateRange } from './lmdb-key-codec.ts';
 import { LmdbValueCodec } from './lmdb-value-codec.ts';
@@ -176,25 +177,6 @@ export class LmdbStateTable<V> implements KeyedStateTable<V>, CachedTable {
   }
 
   private mapOf(keyGroup: number, namespace: string): Map<KeyType, CacheSlot> {
-    const index = keyGroup - this.firstGroup;
-    if (namespace === '') {
-      let map = this.plain[index];
-      if (map === undefined) {
-        map = new Map();
-        this.plain[index] = map;
-      }
-      return map;
-    }
-    let byNamespace = this.namespaced[index];
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      this.namespaced[index] = byNamespace;
-    }
-    let map = byNamespace.get(namespace);
-    if (map === undefined) {
-      map = new Map();
-      byNamespace.set(namespace, map);
-    }
-    return map;
+    return mapOfNamespace(this.plain, this.namespaced, keyGroup - this.firstGroup, namespace);
   }
 }

@@ -1,0 +1,40 @@
+import type { KeyType } from './key-groups.ts';
+
+/**
+ * The key → value Map of one (key group, namespace) in a table laid out namespace-first, created
+ * when missing: plain keyed state (namespace '') is `plain[index]`, any other namespace is
+ * `namespaced[index].get(namespace)`. `index` is the key group's offset in the table's range.
+ *
+ * @example
+ * ```ts
+ * const plain: (Map<KeyType, number> | undefined)[] = new Array(4);
+ * const namespaced: (Map<string, Map<KeyType, number>> | undefined)[] = new Array(4);
+ * mapOfNamespace(plain, namespaced, 2, '0:1000').set('alice', 1); // creates both Maps
+ * ```
+ */
+export function mapOfNamespace<V>(
+  plain: (Map<KeyType, V> | undefined)[],
+  namespaced: (Map<string, Map<KeyType, V>> | undefined)[],
+  index: number,
+  namespace: string,
+): Map<KeyType, V> {
+  if (namespace === '') {
+    let map = plain[index];
+    if (map === undefined) {
+      map = new Map();
+      plain[index] = map;
+    }
+    return map;
+  }
+  let byNamespace = namespaced[index];
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    namespaced[index] = byNamespace;
+  }
+  let map = byNamespace.get(namespace);
+  if (map === undefined) {
+    map = new Map();
+    byNamespace.set(namespace, map);
+  }
+  return map;
+}
