@@ -1,6 +1,5 @@
-import { SluiceError } from '../errors.ts';
 import type { Clock } from '../time/clock.ts';
-import { type KeyGroupRange, type KeyType, hashKey } from './key-groups.ts';
+import type { KeyGroupRange, KeyType } from './key-groups.ts';
 import type { KeyedStateBackend } from './keyed-state-backend.ts';
 import { HeapSnapshot } from './heap-snapshot.ts';
 import { restoreKeyGroups, snapshotKeyGroups } from './keyed-state-snapshot.ts';
@@ -25,12 +24,12 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from './state-descriptors.ts';
+import { KeyedStateScope, VOID_NAMESPACE } from './keyed-state-scope.ts';
 import { mapOfNamespace } from './namespace-maps.ts';
 import { type StateCell, StateAccessors } from './state-accessors.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
-/** The namespace of plain keyed state (windows use their own namespaces). */
-export const VOID_NAMESPACE = '';
+export { VOID_NAMESPACE } from './keyed-state-scope.ts';
 
 /** In a table's barrier log: the entry did not exist at the barrier. */
 const ABSENT: unique symbol = Symbol('absent');
@@ -349,60 +348,17 @@ interface TtlValue<V> {
  * count.update((count.value() ?? 0) + 1);
  * ```
  */
-export class HeapKeyedStateBackend implements KeyedStateBackend {
-  readonly maxParallelism: number;
+export class HeapKeyedStateBackend extends KeyedStateScope implements KeyedStateBackend {
   readonly range: KeyGroupRange;
   readonly clock: Clock;
-  private currentKey: KeyType | undefined;
-  private currentGroup = -1;
-  private namespace: string = VOID_NAMESPACE;
   private readonly tables = new Map<string, StateTable<unknown>>();
   private readonly accessors = new StateAccessors(<V>(d: StateDescriptor<string>) => this.cell<V>(d));
   private pendingSnapshot: HeapSnapshot | undefined;
 
   constructor(options: { maxParallelism: number; range: KeyGroupRange; clock: Clock }) {
-    this.maxParallelism = options.maxParallelism;
+    super(options.maxParallelism);
     this.range = options.range;
     this.clock = options.clock;
-  }
-
-  /** Scopes state access to `key` (computes its key group once). */
-  setCurrentKey(key: KeyType): void {
-    if (key !== this.currentKey) {
-      this.currentKey = key;
-      this.currentGroup = hashKey(key) % this.maxParallelism;
-    }
-  }
-
-  /** Scopes state access to a key whose key group is already known (timers, restores). */
-  setCurrentKeyAndGroup(key: KeyType, keyGroup: number): void {
-    this.currentKey = key;
-    this.currentGroup = keyGroup;
-  }
-
-  getCurrentKey(): KeyType {
-    if (this.currentKey === undefined) {
-      throw new SluiceError(
-        'STATE_OUTSIDE_KEYED_CONTEXT',
-        'Keyed state was used outside of a keyed context (no current key). Use state only inside ' +
-          'processElement/onTimer of a function applied to a KeyedStream (after keyBy).',
-      );
-    }
-    return this.currentKey;
-  }
-
-  getCurrentKeyGroup(): number {
-    this.getCurrentKey();
-    return this.currentGroup;
-  }
-
-  /** Sets the namespace (e.g. the window) for subsequent accesses; '' is plain keyed state. */
-  setCurrentNamespace(namespace: string): void {
-    this.namespace = namespace;
-  }
-
-  getCurrentNamespace(): string {
-    return this.namespace;
   }
 
   /** The raw table behind a named state (runtime use: snapshots, window merging). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SluiceError } from '../../errors.ts';
 import type { Clock } from '../../time/clock.ts';
-import { type KeyGroupRange, type KeyType, hashKey } from '../key-groups.ts';
+import type { KeyGroupRange, KeyType } from '../key-groups.ts';
 import type {
   IncrementalKeyedSnapshot,
   IncrementalKeyedStateBackend,
@@ -23,6 +23,7 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from '../state-descriptors.ts';
+import { KeyedStateScope } from '../keyed-state-scope.ts';
 import { type StateCell, StateAccessors } from '../state-accessors.ts';
 import { type SnapshotableTimers, collectTimers } from '../timer-snapshot.ts';
 import { CachingStore, type CacheStats } from './caching-store.ts';
@@ -93,24 +94,20 @@ export interface LmdbKeyedStateBackendOptions {
  * await backend.dispose();
  * ```
  */
-export class LmdbKeyedStateBackend implements IncrementalKeyedStateBackend {
-  readonly maxParallelism: number;
+export class LmdbKeyedStateBackend extends KeyedStateScope implements IncrementalKeyedStateBackend {
   readonly range: KeyGroupRange;
   readonly clock: Clock;
   readonly directory: string;
   private readonly store: LmdbStore;
   private readonly cache: CachingStore;
   private readonly changes: ChangedKeyGroups;
-  private currentKey: KeyType | undefined;
-  private currentGroup = -1;
-  private namespace = '';
   private readonly tables = new Map<string, LmdbStateTable<unknown>>();
   private readonly accessors = new StateAccessors(<V>(d: StateDescriptor<string>) => this.cell<V>(d));
   private readonly keys = new LmdbKeyEncoder();
   private readonly values = new LmdbValueCodec();
 
   private constructor(options: LmdbKeyedStateBackendOptions, store: LmdbStore) {
-    this.maxParallelism = options.maxParallelism;
+    super(options.maxParallelism);
     this.range = options.range;
     this.clock = options.clock;
     this.directory = options.directory;
@@ -153,44 +150,9 @@ export class LmdbKeyedStateBackend implements IncrementalKeyedStateBackend {
 
   // ---- current key and namespace ----
 
-  /** Scopes state access to `key`. Also a safe point: the cache is evicted here when full. */
-  setCurrentKey(key: KeyType): void {
+  /** Moving to another key is a safe point: the cache is evicted here when full. */
+  protected override beforeKeyChange(): void {
     if (this.cache.entries > this.cache.maxEntries) this.cache.evict();
-    if (key !== this.currentKey) {
-      this.currentKey = key;
-      this.currentGroup = hashKey(key) % this.maxParallelism;
-    }
-  }
-
-  /** Scopes state access to a key whose key group is already known (timers, restores). */
-  setCurrentKeyAndGroup(key: KeyType, keyGroup: number): void {
-    if (this.cache.entries > this.cache.maxEntries) this.cache.evict();
-    this.currentKey = key;
-    this.currentGroup = keyGroup;
-  }
-
-  getCurrentKey(): KeyType {
-    if (this.currentKey === undefined) {
-      throw new SluiceError(
-        'STATE_OUTSIDE_KEYED_CONTEXT',
-        'Keyed state was used outside of a keyed context (no current key). Use state only inside ' +
-          'processElement/onTimer of a function applied to a KeyedStream (after keyBy).',
-      );
-    }
-    return this.currentKey;
-  }
-
-  getCurrentKeyGroup(): number {
-    this.getCurrentKey();
-    return this.currentGroup;
-  }
-
-  setCurrentNamespace(namespace: string): void {
-    this.namespace = namespace;
-  }
-
-  getCurrentNamespace(): string {
-    return this.namespace;
   }
 
   // ---- tables ----
