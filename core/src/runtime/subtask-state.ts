@@ -10,9 +10,21 @@ import type { SharedKeyGroupFiles } from './shared-key-group-files.ts';
 import type { OperatorSnapshot, RestoredOperatorState, StreamOperator } from './stream-operator.ts';
 
 const MAGIC = 'sluice-subtask-state';
-/** Version 1: keyed state inline. Version 2 (incremental checkpoints): key groups in shared files too. */
+/**
+ * Versions 1 (keyed state inline) and 2 (incremental checkpoints: key groups in shared files too)
+ * are one `node:v8` value, the keyed bytes inside it. Version 3, written today, is framed:
+ * {@link FRAME_MAGIC}, the header's length (uint32, little-endian), the header (`node:v8`: magic,
+ * version and the state without its keyed bytes, `hasKeyed` instead), then the keyed bytes to
+ * the end of the file. The heap backend encodes its snapshot straight into the file's buffer
+ * behind the header, so the state (tens of MB) is not copied again to make the file, and a
+ * restore reads it in place.
+ */
 const VERSION = 1;
 const VERSION_SHARED = 2;
+const VERSION_FRAMED = 3;
+/** "SLUICE3\n": never the first bytes of a `node:v8` value (those start with 0xFF). */
+const FRAME_MAGIC = Uint8Array.from([0x53, 0x4c, 0x55, 0x49, 0x43, 0x45, 0x33, 0x0a]);
+const FRAME_FIXED_BYTES = FRAME_MAGIC.length + 4;
 
 /**
  * A key group whose state lives in a shared file of the job's checkpoint storage (incremental
@@ -106,9 +118,9 @@ export function takeSubtaskSnapshot(
 ): SubtaskSnapshotFiles | Promise<SubtaskSnapshotFiles> {
   const path = subtaskStatePath(meta.uid, meta.subtask, meta.parallelism);
   const timers = timersOf(operator);
-  const operatorState = operator.snapshotState?.(checkpointId) ?? {};
+  const header: FramedState = { ...meta, operator: operator.snapshotState?.(checkpointId) ?? {}, hasKeyed: true };
   const whole = (keyed: Uint8Array | undefined): SubtaskSnapshotFiles => ({
-    state: { path, bytes: encodeSubtaskState({ ...meta, keyed, operator: operatorState }) },
+    state: { path, bytes: frame({ ...header, hasKeyed: keyed !== undefined }, keyed) },
     sharedFiles: [],
     sharedRefs: [],
   });
@@ -133,16 +145,19 @@ export function takeSubtaskSnapshot(
       }
       shared.finish(checkpointId, created);
       const refs = [...unchanged, ...created].sort((a, b) => a.keyGroup - b.keyGroup);
-      const state: SubtaskState = {
-        ...meta,
-        keyed: encodeKeyGroupSnapshots(timerGroups),
-        operator: operatorState,
-        sharedKeyGroups: refs,
-      };
-      return { state: { path, bytes: encodeSubtaskState(state) }, sharedFiles, sharedRefs: refs.map((r) => r.path) };
+      const bytes = frame({ ...header, sharedKeyGroups: refs }, encodeKeyGroupSnapshots(timerGroups));
+      return { state: { path, bytes }, sharedFiles, sharedRefs: refs.map((r) => r.path) };
     });
   }
-  if (backend.snapshotEncodedAsync !== undefined) return backend.snapshotEncodedAsync(timers).then(whole);
+  if (backend.snapshotEncodedAsync !== undefined) {
+    // The header is written now (the operator state as of the barrier); the snapshot is encoded
+    // behind it, into the file's own buffer.
+    const prefix = framePrefix(header);
+    return backend.snapshotEncodedAsync(timers, prefix.length).then((bytes) => {
+      bytes.set(prefix, 0);
+      return { state: { path, bytes }, sharedFiles: [], sharedRefs: [] };
+    });
+  }
   if (backend.snapshotAsync !== undefined) {
     return backend.snapshotAsync(undefined, timers).then((groups) => whole(encodeKeyGroupSnapshots(groups)));
   }
@@ -155,10 +170,32 @@ function timersOf(operator: StreamOperator<unknown>): Record<string, Snapshotabl
   return timers;
 }
 
-function encodeSubtaskState(state: SubtaskState): Uint8Array {
-  const version = state.sharedKeyGroups === undefined ? VERSION : VERSION_SHARED;
+/** The header of a framed (version 3) state file: the state without its keyed bytes. */
+type FramedState = Omit<SubtaskState, 'keyed' | 'sharedKeyed'> & { readonly hasKeyed: boolean };
+
+/** A framed state file: {@link framePrefix} of `state`, then `keyed` (copied once). */
+function frame(state: FramedState, keyed: Uint8Array | undefined): Uint8Array {
+  const prefix = framePrefix(state);
+  if (keyed === undefined) return prefix;
+  const out = new Uint8Array(prefix.length + keyed.length);
+  out.set(prefix, 0);
+  out.set(keyed, prefix.length);
+  return out;
+}
+
+/** Everything of a framed state file before its keyed bytes. */
+function framePrefix(state: FramedState): Uint8Array {
+  const header = serializeHeader(state);
+  const prefix = new Uint8Array(FRAME_FIXED_BYTES + header.length);
+  prefix.set(FRAME_MAGIC, 0);
+  new DataView(prefix.buffer).setUint32(FRAME_MAGIC.length, header.length, true);
+  prefix.set(header, FRAME_FIXED_BYTES);
+  return prefix;
+}
+
+function serializeHeader(state: FramedState): Uint8Array {
   try {
-    return serialize({ magic: MAGIC, version, state });
+    return serialize({ magic: MAGIC, version: VERSION_FRAMED, state });
   } catch (cause) {
     throw new SluiceError(
       'USER_FUNCTION_FAILED',
@@ -169,24 +206,52 @@ function encodeSubtaskState(state: SubtaskState): Uint8Array {
   }
 }
 
-/** Decodes a state file written by {@link takeSubtaskSnapshot}; damaged bytes are a CORRUPT_CHECKPOINT error. */
+/**
+ * Decodes a state file written by {@link takeSubtaskSnapshot} (any format version); damaged bytes
+ * are a CORRUPT_CHECKPOINT error. The keyed bytes of a framed file are a view of `bytes`.
+ */
 export function decodeSubtaskState(bytes: Uint8Array, where: string): SubtaskState {
-  let decoded: { magic?: unknown; version?: unknown; state?: SubtaskState };
+  const framed = isFramed(bytes);
+  let body = bytes;
+  if (framed) {
+    const length =
+      bytes.length < FRAME_FIXED_BYTES
+        ? -1
+        : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(FRAME_MAGIC.length, true);
+    if (length < 0 || FRAME_FIXED_BYTES + length > bytes.length) {
+      throw new SluiceError('CORRUPT_CHECKPOINT', `State file ${where} is truncated: its header is incomplete.`);
+    }
+    body = bytes.subarray(FRAME_FIXED_BYTES, FRAME_FIXED_BYTES + length);
+  }
+  let decoded: { magic?: unknown; version?: unknown; state?: SubtaskState & { hasKeyed?: unknown } };
   try {
-    decoded = deserialize(bytes) as typeof decoded;
+    decoded = deserialize(body) as typeof decoded;
   } catch (cause) {
     throw new SluiceError('CORRUPT_CHECKPOINT', `State file ${where} cannot be decoded; it is damaged.`, { cause });
   }
   if (decoded?.magic !== MAGIC || decoded.state === undefined) {
     throw new SluiceError('CORRUPT_CHECKPOINT', `State file ${where} is not a Sluice subtask state file.`);
   }
-  if (decoded.version !== VERSION && decoded.version !== VERSION_SHARED) {
+  const expected = framed ? [VERSION_FRAMED] : [VERSION, VERSION_SHARED];
+  if (!expected.includes(decoded.version as number)) {
     throw new SluiceError(
       'SNAPSHOT_INCOMPATIBLE',
-      `State file ${where} has format version ${String(decoded.version)}; this build reads ${VERSION} and ${VERSION_SHARED}.`,
+      `State file ${where} has format version ${String(decoded.version)}; this build reads ${VERSION} to ${VERSION_FRAMED}.`,
     );
   }
-  return decoded.state;
+  if (!framed) return decoded.state;
+  const { hasKeyed, ...state } = decoded.state;
+  const keyedAt = FRAME_FIXED_BYTES + body.length;
+  if (hasKeyed !== true && keyedAt !== bytes.length) {
+    throw new SluiceError('CORRUPT_CHECKPOINT', `State file ${where} has bytes after its header but no keyed state.`);
+  }
+  return { ...state, keyed: hasKeyed === true ? bytes.subarray(keyedAt) : undefined };
+}
+
+function isFramed(bytes: Uint8Array): boolean {
+  if (bytes.length < FRAME_MAGIC.length) return false;
+  for (let i = 0; i < FRAME_MAGIC.length; i++) if (bytes[i] !== FRAME_MAGIC[i]) return false;
+  return true;
 }
 
 /** Everything restored for one operator uid: the states of all its old subtasks. */

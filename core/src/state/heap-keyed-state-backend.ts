@@ -393,8 +393,12 @@ export class HeapKeyedStateBackend extends KeyedStateScope implements KeyedState
    * (`encodeKeyGroupSnapshots` format) in slices after it returns while the task goes on
    * processing: see {@link HeapSnapshot}. The call itself is O(tables + timer services). One
    * snapshot is written at a time: a new one first finishes the previous one synchronously.
+   * `reserve`: zero bytes before the snapshot in the result, for the caller's header.
    */
-  snapshotEncodedAsync(timerServices: Readonly<Record<string, SnapshotableTimers>> = {}): Promise<Uint8Array> {
+  snapshotEncodedAsync(
+    timerServices: Readonly<Record<string, SnapshotableTimers>> = {},
+    reserve = 0,
+  ): Promise<Uint8Array> {
     this.pendingSnapshot?.finishNow();
     const snapshot = new HeapSnapshot(
       {
@@ -402,6 +406,7 @@ export class HeapKeyedStateBackend extends KeyedStateScope implements KeyedState
         range: this.range,
         tables: [...this.tables.values()],
         timerServices,
+        reserve,
       },
       () => {
         this.pendingSnapshot = undefined; // one at a time: the one ending is the pending one

@@ -70,6 +70,8 @@ export interface HeapSnapshotSource {
   readonly timerServices: Readonly<Record<string, SnapshotableTimers>>;
   /** Work per slice in ms (default {@link SLICE_MS}); 0: one key group (or timer step) per slice. */
   readonly sliceMs?: number;
+  /** Zero bytes before the snapshot in the result, for the caller's own header ({@link KeyGroupSnapshotEncoder}). */
+  readonly reserve?: number;
 }
 
 /**
@@ -104,7 +106,7 @@ export class HeapSnapshot {
   readonly result: Promise<Uint8Array>;
   private readonly source: HeapSnapshotSource;
   private readonly onEnd: () => void;
-  private readonly encoder = new KeyGroupSnapshotEncoder();
+  private readonly encoder: KeyGroupSnapshotEncoder;
   private readonly services: ServiceTimers[] = [];
   private readonly cursors: PendingCursor[] = [];
   private cursorIndex = 0;
@@ -118,6 +120,7 @@ export class HeapSnapshot {
   constructor(source: HeapSnapshotSource, onEnd: () => void) {
     this.source = source;
     this.onEnd = onEnd;
+    this.encoder = new KeyGroupSnapshotEncoder({ reserve: source.reserve ?? 0 });
     this.nextGroup = source.range.start;
     this.result = new Promise<Uint8Array>((resolve, reject) => {
       this.resolve = resolve;

@@ -115,9 +115,13 @@ export interface KeyedStateBackend {
    * encoded (`encodeKeyGroupSnapshots` bytes): the call takes a consistent view (cheap), the
    * reading and encoding happen later while the task goes on processing. Optional: the heap
    * backend has it (copy-on-write of what changes meanwhile); the runtime prefers it to
-   * {@link snapshotAsync} and {@link snapshot}.
+   * {@link snapshotAsync} and {@link snapshot}. With `reserve`, the result starts with that many
+   * zero bytes for the caller's own header and the snapshot is `bytes.subarray(reserve)`.
    */
-  snapshotEncodedAsync?(timerServices?: Readonly<Record<string, SnapshotableTimers>>): Promise<Uint8Array>;
+  snapshotEncodedAsync?(
+    timerServices?: Readonly<Record<string, SnapshotableTimers>>,
+    reserve?: number,
+  ): Promise<Uint8Array>;
 
   /** Releases resources (files, environments). Optional: the heap backend has none. */
   dispose?(): Promise<void>;

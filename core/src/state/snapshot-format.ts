@@ -190,6 +190,10 @@ const EMPTY = Buffer.alloc(0);
  * hold the thread for the whole copy. (Two-byte strings may be padded differently
  * from one `serialize` call: the bytes then differ, the decoded snapshots do not.)
  *
+ * With `reserve`, the result starts with that many zero bytes for the caller to fill (a file's
+ * own header), and the snapshot is `bytes.subarray(reserve)`: a file of both is written without
+ * copying the snapshot again.
+ *
  * @example
  * ```ts
  * const encoder = new KeyGroupSnapshotEncoder();
@@ -198,6 +202,7 @@ const EMPTY = Buffer.alloc(0);
  * ```
  */
 export class KeyGroupSnapshotEncoder {
+  private readonly reserve: number;
   private readonly serializer = new DefaultSerializer();
   private readonly chunks: Buffer[] = [];
   private bytes = 0;
@@ -211,7 +216,12 @@ export class KeyGroupSnapshotEncoder {
   private chunkOffset = 0;
   private crc = 0;
 
-  constructor() {
+  constructor(options: { readonly reserve?: number } = {}) {
+    const reserve = options.reserve ?? 0;
+    if (!Number.isSafeInteger(reserve) || reserve < 0) {
+      throw new SluiceError('INVALID_ARGUMENT', `reserve must be a non-negative integer; got ${reserve}`);
+    }
+    this.reserve = reserve;
     // The list is object #0 of the stream: give the serializer an object to number 0 (and drop
     // its bytes), so references to objects shared between key groups carry the ids the decoder
     // assigns.
@@ -270,9 +280,9 @@ export class KeyGroupSnapshotEncoder {
       const suffix = Buffer.from([END_DENSE_ARRAY, 0, ...varint(this.count)]);
       this.chunks.unshift(prefix);
       this.chunks.push(suffix);
-      out = new Uint8Array(HEADER_BYTES + prefix.length + this.bytes + suffix.length);
+      out = new Uint8Array(this.reserve + HEADER_BYTES + prefix.length + this.bytes + suffix.length);
       this.out = out;
-      this.at = HEADER_BYTES;
+      this.at = this.reserve + HEADER_BYTES;
     }
     // Each piece: a copy, then the CRC over what was just copied (still in cache).
     let budget = maxBytes;
@@ -293,7 +303,7 @@ export class KeyGroupSnapshotEncoder {
     } while (budget > 0);
     if (this.chunkIndex < this.chunks.length) return undefined;
     this.chunks.length = 0;
-    const view = new DataView(out.buffer);
+    const view = new DataView(out.buffer, this.reserve);
     view.setUint32(0, MAGIC);
     view.setUint16(4, KEYED_STATE_SNAPSHOT_VERSION);
     view.setUint32(6, this.crc);
