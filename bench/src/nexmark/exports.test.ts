@@ -14,7 +14,9 @@ describe('@sluice/bench public surface', () => {
             'barChartSvg',
             'makeEvents',
             'peakRssMb',
+            'runKeyedWindow',
             'runMicro',
+            'steadyEventsPerSecond',
             'summarizeCpuProfile',
           ].includes(name),
       )
