@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createKafkaClient,
   type KafkaAdmin,
@@ -205,7 +205,12 @@ describe.skipIf(bootstrap.length === 0).each(libraries)('Kafka client on %s', (l
     await producer.sendOffsets(marker, [{ topic: name, partition: 1, offset: 42 }]);
     expect(await admin.groupOffsets(marker, [name])).toEqual([]);
     await producer.commitTransaction();
-    expect(await admin.groupOffsets(marker, [name])).toEqual([{ topic: name, partition: 1, offset: 42 }]);
+    // The broker writes a commit's markers after it answered EndTxn: the offset becomes visible
+    // shortly after commitTransaction returns, not necessarily at once.
+    await vi.waitFor(
+      async () => expect(await admin.groupOffsets(marker, [name])).toEqual([{ topic: name, partition: 1, offset: 42 }]),
+      { timeout: 10_000, interval: 50 },
+    );
     expect(text(await readAll(name))).toEqual(['y']);
   });
 
