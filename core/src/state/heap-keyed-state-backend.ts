@@ -25,7 +25,7 @@ import type {
   ValueStateDescriptor,
 } from './state-descriptors.ts';
 import { KeyedStateScope, VOID_NAMESPACE } from './keyed-state-scope.ts';
-import { mapOfNamespace } from './namespace-maps.ts';
+import { keyMapOf, mapOfNamespace } from './namespace-maps.ts';
 import { type StateCell, StateAccessors } from './state-accessors.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
@@ -232,18 +232,7 @@ export class StateTable<V> {
   }
 
   private logOf(index: number, namespace: string): Map<KeyType, unknown> {
-    const logs = this.barrierLog as Array<Map<string, Map<KeyType, unknown>> | undefined>;
-    let byNamespace = logs[index];
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      logs[index] = byNamespace;
-    }
-    let log = byNamespace.get(namespace);
-    if (log === undefined) {
-      log = new Map();
-      byNamespace.set(namespace, log);
-    }
-    return log;
+    return keyMapOf(this.barrierLog as Array<Map<string, Map<KeyType, unknown>> | undefined>, index, namespace);
   }
 
   private keepHandedOut(index: number, key: KeyType, namespace: string, value: object): void {

@@ -26,10 +26,29 @@ export function mapOfNamespace<V>(
     }
     return map;
   }
-  let byNamespace = namespaced[index];
+  return keyMapOf(namespaced, index, namespace);
+}
+
+/**
+ * The key → value Map of `namespace` in `byGroup[index]` (namespace → key → value), created when
+ * missing: {@link mapOfNamespace} for namespaces other than '', and any per-group log kept the
+ * same way.
+ *
+ * @example
+ * ```ts
+ * const logs: (Map<string, Map<KeyType, unknown>> | undefined)[] = new Array(4);
+ * keyMapOf(logs, 0, '').set('alice', 'before');
+ * ```
+ */
+export function keyMapOf<V>(
+  byGroup: (Map<string, Map<KeyType, V>> | undefined)[],
+  index: number,
+  namespace: string,
+): Map<KeyType, V> {
+  let byNamespace = byGroup[index];
   if (byNamespace === undefined) {
     byNamespace = new Map();
-    namespaced[index] = byNamespace;
+    byGroup[index] = byNamespace;
   }
   let map = byNamespace.get(namespace);
   if (map === undefined) {
