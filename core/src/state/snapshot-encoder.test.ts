@@ -72,6 +72,24 @@ describe('KeyGroupSnapshotEncoder', () => {
     }
   });
 
+  it('leaves `reserve` zero bytes before the snapshot, in one step or many', () => {
+    const groups = [group(0, [1, 2, 3]), group(1, ['a', { b: 2 }])];
+    const whole = encodeKeyGroupSnapshots(groups);
+    for (const step of [Number.POSITIVE_INFINITY, 7]) {
+      const encoder = new KeyGroupSnapshotEncoder({ reserve: 13 });
+      for (const g of groups) encoder.add(g);
+      let bytes: Uint8Array | undefined;
+      while ((bytes = encoder.finishStep(step)) === undefined);
+      expect(bytes.length).toBe(13 + whole.length);
+      expect([...bytes.subarray(0, 13)]).toEqual(new Array(13).fill(0));
+      expect(Buffer.from(bytes.subarray(13)).equals(Buffer.from(whole))).toBe(true);
+      expect(decodeKeyGroupSnapshots(bytes.subarray(13))).toEqual(groups);
+    }
+    expect(() => new KeyGroupSnapshotEncoder({ reserve: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
   it('refuses values that cannot be serialized with INVALID_ARGUMENT, and use after finish', () => {
     const encoder = new KeyGroupSnapshotEncoder();
     expect(() => encoder.add(group(1, [() => 1]))).toThrow(SluiceError);
