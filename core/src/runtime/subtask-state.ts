@@ -12,7 +12,7 @@ import type { OperatorSnapshot, RestoredOperatorState, StreamOperator } from './
 const MAGIC = 'sluice-subtask-state';
 /**
  * Versions 1 (keyed state inline) and 2 (incremental checkpoints: key groups in shared files too)
- * are one `node:v8` value, the keyed bytes inside it. Version 3, written today, is framed:
+ * are one `node:v8` value, the keyed bytes inside it. Version 3, which this build writes, is framed:
  * {@link FRAME_MAGIC}, the header's length (uint32, little-endian), the header (`node:v8`: magic,
  * version and the state without its keyed bytes, `hasKeyed` instead), then the keyed bytes to
  * the end of the file. The heap backend encodes its snapshot straight into the file's buffer
@@ -214,11 +214,12 @@ export function decodeSubtaskState(bytes: Uint8Array, where: string): SubtaskSta
   const framed = isFramed(bytes);
   let body = bytes;
   if (framed) {
+    // A cut frame (shorter than its fixed part) counts as a header that does not fit.
     const length =
       bytes.length < FRAME_FIXED_BYTES
-        ? -1
+        ? Number.POSITIVE_INFINITY
         : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(FRAME_MAGIC.length, true);
-    if (length < 0 || FRAME_FIXED_BYTES + length > bytes.length) {
+    if (FRAME_FIXED_BYTES + length > bytes.length) {
       throw new SluiceError('CORRUPT_CHECKPOINT', `State file ${where} is truncated: its header is incomplete.`);
     }
     body = bytes.subarray(FRAME_FIXED_BYTES, FRAME_FIXED_BYTES + length);

@@ -4,7 +4,8 @@ import type { Source } from '../api/source.ts';
 import { type RuntimeMode, StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
 import { SluiceError } from '../errors.ts';
 import { BroadcastStateStore, type BroadcastStateSnapshot } from '../state/broadcast-state.ts';
-import { HeapKeyedStateBackend, VOID_NAMESPACE } from '../state/heap-keyed-state-backend.ts';
+import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import { VOID_NAMESPACE } from '../state/keyed-state-scope.ts';
 import {
   DEFAULT_MAX_PARALLELISM,
   type KeyType,

@@ -29,8 +29,6 @@ import { keyMapOf, mapOfNamespace } from './namespace-maps.ts';
 import { type StateCell, StateAccessors } from './state-accessors.ts';
 import type { SnapshotableTimers } from './timer-snapshot.ts';
 
-export { VOID_NAMESPACE } from './keyed-state-scope.ts';
-
 /** In a table's barrier log: the entry did not exist at the barrier. */
 const ABSENT: unique symbol = Symbol('absent');
 

@@ -1,4 +1,5 @@
 import type { KeyType } from './key-groups.ts';
+import { VOID_NAMESPACE } from './keyed-state-scope.ts';
 
 /**
  * The key → value Map of one (key group, namespace) in a table laid out namespace-first, created
@@ -18,7 +19,7 @@ export function mapOfNamespace<V>(
   index: number,
   namespace: string,
 ): Map<KeyType, V> {
-  if (namespace === '') {
+  if (namespace === VOID_NAMESPACE) {
     let map = plain[index];
     if (map === undefined) {
       map = new Map();

@@ -6,7 +6,7 @@ import type {
 } from '../../api/broadcast-functions.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import { BroadcastStateStore, type ReadOnlyBroadcastState } from '../../state/broadcast-state.ts';
-import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
+import { VOID_NAMESPACE } from '../../state/keyed-state-scope.ts';
 import type { MapStateDescriptor, StateDescriptor } from '../../state/state-descriptors.ts';
 import type {
   AggregatingStateDescriptor,

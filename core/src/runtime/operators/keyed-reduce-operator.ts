@@ -1,7 +1,7 @@
 import { userFunctionFailed } from '../../errors.ts';
 import type { AggregateFunction } from '../../api/functions.ts';
 import type { KeyedStateBackend, KeyedStateTable } from '../../state/keyed-state-backend.ts';
-import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
+import { VOID_NAMESPACE } from '../../state/keyed-state-scope.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import type { Timestamp } from '../../time/timestamps.ts';
 import { AbstractStreamOperator, type OneInputStreamOperator } from '../stream-operator.ts';

@@ -1,7 +1,7 @@
 import type { KeyedRuntimeContext, OnTimerContext, TimerService } from '../../api/functions.ts';
 import { SluiceError, userFunctionFailed } from '../../errors.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
-import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
+import { VOID_NAMESPACE } from '../../state/keyed-state-scope.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import { InternalTimerService, type Timer } from '../../state/timer-service.ts';
 import { NO_TIMESTAMP, type Timestamp } from '../../time/timestamps.ts';

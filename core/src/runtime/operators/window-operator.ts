@@ -1,7 +1,7 @@
 import { SluiceError, userFunctionFailed } from '../../errors.ts';
 import type { Collector, KeyedRuntimeContext } from '../../api/functions.ts';
 import type { KeyedStateBackend, KeyedStateTable } from '../../state/keyed-state-backend.ts';
-import { VOID_NAMESPACE } from '../../state/heap-keyed-state-backend.ts';
+import { VOID_NAMESPACE } from '../../state/keyed-state-scope.ts';
 import type { KeyType } from '../../state/key-groups.ts';
 import { InternalTimerService, type Timer, type Triggerable } from '../../state/timer-service.ts';
 import { MAX_WATERMARK, type Timestamp } from '../../time/timestamps.ts';
