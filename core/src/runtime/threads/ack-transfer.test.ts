@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { ParticipantAck } from '../../checkpoint/checkpoint-coordinator.ts';
-import { transferableStateBuffers } from './ack-transfer.ts';
+import { postAck, transferableStateBuffers } from './ack-transfer.ts';
 
 describe('transferableStateBuffers', () => {
   it('moves state files that own their whole buffer and copies the rest', () => {
@@ -28,9 +28,9 @@ describe('transferableStateBuffers', () => {
     const transfer = transferableStateBuffers(ack);
     expect(transfer).toEqual([own.buffer, ownShared.buffer]);
 
-    // Posted with that list, the receiver gets every file intact; the moved ones leave the sender.
+    // Posted as a worker posts it, the receiver gets every file intact; the moved ones leave the sender.
     const { port1, port2 } = new MessageChannel();
-    port1.postMessage({ type: 'ack', ack }, transfer);
+    postAck(port1, ack);
     const received = receiveMessageOnPort(port2)?.message as { ack: ParticipantAck };
     port1.close();
     expect([...(received.ack.files[0]?.bytes ?? [])]).toEqual(Array.from({ length: 64 }, (_, i) => i));

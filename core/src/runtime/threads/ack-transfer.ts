@@ -25,3 +25,19 @@ export function transferableStateBuffers(ack: ParticipantAck): ArrayBuffer[] {
   }
   return [...buffers];
 }
+
+/**
+ * Posts a checkpoint acknowledgement from a worker to the launcher (`{ type: 'ack', ack }`),
+ * moving its state files' buffers ({@link transferableStateBuffers}) instead of copying them.
+ *
+ * @example
+ * ```ts
+ * postAck(parentPort, ack);
+ * ```
+ */
+export function postAck(
+  port: { postMessage(message: unknown, transfer: readonly ArrayBuffer[]): void },
+  ack: ParticipantAck,
+): void {
+  port.postMessage({ type: 'ack', ack }, transferableStateBuffers(ack));
+}

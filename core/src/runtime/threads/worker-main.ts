@@ -11,7 +11,7 @@ import { SystemClock } from '../../time/clock.ts';
 import { LocalExecutor } from '../local-executor.ts';
 import { Mailbox } from '../mailbox.ts';
 import { RemoteLink } from './remote-link.ts';
-import { transferableStateBuffers } from './ack-transfer.ts';
+import { postAck } from './ack-transfer.ts';
 import type { OperatorMetrics } from '../../api/job-client.ts';
 import type { CheckpointingMode } from '../../checkpoint/checkpoint-config.ts';
 import type { ParticipantAck, TriggerOptions } from '../../checkpoint/checkpoint-coordinator.ts';
@@ -112,8 +112,7 @@ try {
           checkpointing: {
             mode: init.checkpointMode,
             // State files are moved, not copied (a copy of 50 MB held this thread ~25 ms).
-            acknowledge: (ack: ParticipantAck) =>
-              port.postMessage({ type: 'ack', ack } satisfies WorkerMessage, transferableStateBuffers(ack)),
+            acknowledge: (ack: ParticipantAck) => postAck(port, ack),
           },
         }),
     ...(restored === undefined ? {} : { restored }),
